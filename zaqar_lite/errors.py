@@ -1,0 +1,144 @@
+"""Every error zaqar-lite raises on purpose, as a value with a status.
+
+Storage drivers and validators raise these; one handler in ``api.errors``
+turns them into the JSON body ``{"title": ..., "description": ...}`` that
+Zaqar answers with. Titles and descriptions follow the reference server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ZaqarError(Exception):
+    """Base class: ``status`` and ``title`` describe the HTTP answer."""
+
+    status = 500
+    title = "Internal server error"
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+def _project_text(project: str) -> str:
+    # The reference prints Python's None for the global (project-less) namespace.
+    return project if project else "None"
+
+
+class ValidationFailed(ZaqarError):
+    """A semantic limit or rule was violated (400 Invalid API request)."""
+
+    status = 400
+    title = "Invalid API request"
+
+
+class InvalidBody(ZaqarError):
+    """The body is missing, unparsable or of the wrong shape (400)."""
+
+    status = 400
+    title = "Invalid request body"
+
+
+class DoesNotExist(ZaqarError):
+    """A resource the request names is not there (404 Not found)."""
+
+    status = 404
+    title = "Not found"
+
+
+class QueueDoesNotExist(DoesNotExist):
+    def __init__(self, project: str, queue: str) -> None:
+        super().__init__(f"Queue {queue} does not exist for project {_project_text(project)}")
+
+
+class MessageDoesNotExist(DoesNotExist):
+    def __init__(self, project: str, queue: str, message_id: str) -> None:
+        super().__init__(
+            f"Message {message_id} does not exist in queue {queue} "
+            f"for project {_project_text(project)}"
+        )
+
+
+class MessagesNotFound(DoesNotExist):
+    def __init__(self, project: str, queue: str, message_ids: Sequence[str]) -> None:
+        listed = "[" + ", ".join(repr(mid) for mid in message_ids) + "]"
+        super().__init__(
+            f"No messages with IDs: {listed} found in the queue {queue} "
+            f"for project {_project_text(project)}."
+        )
+
+
+class ClaimDoesNotExist(DoesNotExist):
+    def __init__(self, project: str, queue: str, claim_id: str) -> None:
+        super().__init__(
+            f"Claim {claim_id} does not exist in queue {queue} "
+            f"for project {_project_text(project)}"
+        )
+
+
+class MessageIsClaimed(ZaqarError):
+    """Deleting a message under a live claim without that claim's id (403)."""
+
+    status = 403
+    title = "Unable to delete"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This message is claimed; it cannot be deleted without a valid claim ID.")
+
+
+class MessageNotClaimed(ZaqarError):
+    """A claim id was given, but the message is not under any live claim (400)."""
+
+    status = 400
+    title = "Unable to delete"
+
+    def __init__(self) -> None:
+        super().__init__("A claim was specified, but the message is not currently claimed.")
+
+
+class ClaimIdMalformed(ZaqarError):
+    """The claim id given with a message delete is not a well-formed id (400)."""
+
+    status = 400
+    title = "Unable to delete"
+
+    def __init__(self) -> None:
+        super().__init__("The specified claim does not exist or has expired.")
+
+
+class ClaimMismatch(ZaqarError):
+    """A bulk delete named claim ids that hold none of the targeted messages (403)."""
+
+    status = 403
+    title = "Unable to delete"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Every claim id given must hold at least one of the messages to delete.")
+
+
+class Conflict(ZaqarError):
+    """The request contradicts the resource's state (409)."""
+
+    status = 409
+    title = "Resource conflict"
+
+
+class StorageUnavailable(ZaqarError):
+    """The store could not be reached or failed (503); the request may be retried.
+
+    The description shown to the client is the operation's own sentence (set by
+    the resource), followed by a request to retry; ``reason`` is only logged.
+    """
+
+    status = 503
+    title = "Service temporarily unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+RETRY_SUFFIX = " Please try again in a few seconds."

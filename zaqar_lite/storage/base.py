@@ -1,0 +1,354 @@
+"""The contract every storage driver fulfils.
+
+The API layer only talks to a ``Store``; the semantics below are the same for
+every driver and are proved by the contract suite in ``tests/storage``.
+
+Vocabulary (all times are integer UNIX seconds read from the injected clock):
+
+* ``project`` scopes everything; ``""`` is the global namespace of API v1.
+* A message is *expired* once ``now >= expires``; expired messages are
+  invisible to every read, count and claim (drivers filter on ``expires``
+  and clean them up lazily).
+* A message is *claimed* while ``claim_id`` is set and ``now < claim_expires``;
+  otherwise it is *free*. An expired claim leaves its id on the message until
+  the message is claimed again or the claim is released.
+* A message is *delayed* while ``now < delay_expires``; delayed messages are
+  listed only on request and are never claimed.
+* ``marker`` is the per-queue sequence number handed out at post time:
+  strictly increasing per queue, never reused, contiguous within one post.
+  Listing is FIFO by marker, strictly after the caller's marker.
+* ``claim_count`` counts every claim a message has been under (renewals do not
+  count). With the queue metadata ``_max_claim_count`` and
+  ``_dead_letter_queue`` both set, a message whose count has reached the
+  maximum is moved to the dead-letter queue by the next claim instead of being
+  claimed again (it keeps that claim's tag, so it stays hidden there until the
+  claim lapses).
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from bson import ObjectId
+
+Clock = Callable[[], float]
+"""Returns the current UNIX time; tests inject a clock they can move."""
+
+_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
+
+
+def system_clock() -> float:
+    return time.time()
+
+
+def new_id() -> str:
+    """A fresh message or claim id: 24 lowercase hex digits, as Zaqar's."""
+    return str(ObjectId())
+
+
+def is_valid_id(value: str) -> bool:
+    """Whether ``value`` is a well-formed message or claim id."""
+    return bool(_ID_PATTERN.match(value))
+
+
+@dataclasses.dataclass(frozen=True)
+class NewMessage:
+    """A message to post; ttl and delay are already defaulted and validated."""
+
+    body: Any
+    ttl: int
+    delay: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """A stored message as drivers return it."""
+
+    id: str
+    marker: int
+    ttl: int
+    created: int
+    expires: int
+    body: Any
+    client_id: str | None
+    claim_id: str | None
+    claim_expires: int
+    claim_count: int
+    delay_expires: int
+
+    def age(self, now: int) -> int:
+        return max(0, now - self.created)
+
+    def is_claimed(self, now: int) -> bool:
+        return self.claim_id is not None and self.claim_expires > now
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueRecord:
+    """A queue as listed: its name and stored metadata."""
+
+    name: str
+    metadata: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueStats:
+    """Message counts of a queue; oldest/newest are None when it is empty."""
+
+    total: int
+    claimed: int
+    oldest: Message | None
+    newest: Message | None
+
+    @property
+    def free(self) -> int:
+        return self.total - self.claimed
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """A live claim: derived from the messages that carry its id."""
+
+    id: str
+    ttl: int
+    age: int
+    messages: list[Message]
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageVolume:
+    """Every stored message of every queue and project, for the health report."""
+
+    total: int
+    claimed: int
+
+
+class QueueController(abc.ABC):
+    """Queues: named per project, carrying a free-form metadata object."""
+
+    @abc.abstractmethod
+    def create(self, project: str, name: str, metadata: Mapping[str, Any]) -> bool:
+        """Create the queue; return False (and change nothing) if it exists."""
+
+    @abc.abstractmethod
+    def exists(self, project: str, name: str) -> bool:
+        """Whether the queue has been created (and not deleted)."""
+
+    @abc.abstractmethod
+    def get_metadata(self, project: str, name: str) -> dict[str, Any]:
+        """The stored metadata; raises QueueDoesNotExist."""
+
+    @abc.abstractmethod
+    def set_metadata(self, project: str, name: str, metadata: Mapping[str, Any]) -> None:
+        """Replace the metadata; raises QueueDoesNotExist."""
+
+    @abc.abstractmethod
+    def delete(self, project: str, name: str) -> None:
+        """Delete the queue and all its messages; a missing queue is a no-op."""
+
+    @abc.abstractmethod
+    def list(
+        self,
+        project: str,
+        *,
+        marker: str | None = None,
+        limit: int = 10,
+        name_contains: str | None = None,
+        metadata_filters: Mapping[str, Any] | None = None,
+    ) -> list[QueueRecord]:
+        """Queues sorted by name, strictly after ``marker``.
+
+        ``name_contains`` keeps names containing that text (a plain substring);
+        ``metadata_filters`` keeps queues whose top-level metadata key equals
+        the value (all filters must match).
+        """
+
+    @abc.abstractmethod
+    def count(self, project: str) -> int:
+        """How many queues the project has."""
+
+    @abc.abstractmethod
+    def stats(self, project: str, name: str) -> QueueStats:
+        """Counts of unexpired messages; raises QueueDoesNotExist."""
+
+
+class MessageController(abc.ABC):
+    """Messages of a queue."""
+
+    @abc.abstractmethod
+    def post(
+        self,
+        project: str,
+        queue: str,
+        messages: Sequence[NewMessage],
+        client_id: str | None,
+        *,
+        create_queue: bool,
+    ) -> list[str]:
+        """Store the messages (all or nothing) and return their ids in order.
+
+        Markers are assigned contiguously in request order. If the queue does
+        not exist it is created with empty metadata when ``create_queue`` is
+        true, otherwise QueueDoesNotExist is raised.
+        """
+
+    @abc.abstractmethod
+    def list(
+        self,
+        project: str,
+        queue: str,
+        *,
+        after: int | None = None,
+        limit: int = 10,
+        client_id: str | None = None,
+        echo: bool = False,
+        include_claimed: bool = False,
+        include_delayed: bool = False,
+    ) -> list[Message]:
+        """Messages in FIFO order with a marker greater than ``after``.
+
+        Without ``echo``, messages posted with ``client_id`` are left out.
+        """
+
+    @abc.abstractmethod
+    def get(self, project: str, queue: str, message_id: str) -> Message:
+        """One message whatever its claim or delay; raises MessageDoesNotExist."""
+
+    @abc.abstractmethod
+    def get_many(self, project: str, queue: str, message_ids: Sequence[str]) -> list[Message]:
+        """The messages among ``message_ids`` that exist; unknown ids are skipped."""
+
+    @abc.abstractmethod
+    def delete(self, project: str, queue: str, message_id: str, claim_id: str | None) -> None:
+        """Delete one message, honouring claims.
+
+        Without ``claim_id``: raises MessageIsClaimed if the message is under a
+        live claim. With ``claim_id``: deletes if the message carries that claim
+        id (even if the claim has lapsed); otherwise raises MessageIsClaimed if
+        another live claim holds it, or MessageNotClaimed if none does. A
+        missing message (or queue, or malformed id) is a no-op.
+        """
+
+    @abc.abstractmethod
+    def delete_many(
+        self,
+        project: str,
+        queue: str,
+        message_ids: Sequence[str],
+        claim_ids: Sequence[str] | None = None,
+    ) -> None:
+        """Delete the listed messages, claimed or not; unknown ids are ignored.
+
+        With ``claim_ids``, every well-formed claim id must be carried by at
+        least one of the targeted messages, else MessageIsClaimed is raised and
+        nothing is deleted.
+        """
+
+    @abc.abstractmethod
+    def pop(self, project: str, queue: str, limit: int) -> list[Message]:
+        """Atomically remove and return up to ``limit`` free messages, oldest first.
+
+        Delays are ignored, as in the reference.
+        """
+
+    @abc.abstractmethod
+    def purge(self, project: str, queue: str) -> None:
+        """Delete every message that is not under a live claim."""
+
+
+class ClaimController(abc.ABC):
+    """Claims: leases on messages, stored as tags on the messages themselves."""
+
+    @abc.abstractmethod
+    def create(
+        self, project: str, queue: str, *, ttl: int, grace: int, limit: int
+    ) -> tuple[str | None, list[Message]]:
+        """Claim up to ``limit`` free, undelayed messages, oldest first.
+
+        A message is never held by two live claims; under contention fewer
+        messages may be claimed. Each claimed message that would expire before
+        ``now + ttl`` gets ``expires = now + ttl + grace`` and ``ttl = ttl +
+        grace``. Returns ``(claim_id, messages)``, or ``(None, [])`` if nothing
+        was claimed (dead-lettered messages are not returned).
+        """
+
+    @abc.abstractmethod
+    def get(self, project: str, queue: str, claim_id: str) -> Claim:
+        """The live claim and its messages (FIFO); raises ClaimDoesNotExist."""
+
+    @abc.abstractmethod
+    def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:
+        """Renew a live claim to ``now + ttl`` and extend lifetimes as on create.
+
+        Raises ClaimDoesNotExist if the claim is not live.
+        """
+
+    @abc.abstractmethod
+    def delete(self, project: str, queue: str, claim_id: str) -> None:
+        """Release the claim: its messages become free now. Unknown ids are a no-op."""
+
+
+class Store(abc.ABC):
+    """A storage driver: three controllers over one backend."""
+
+    queues: QueueController
+    messages: MessageController
+    claims: ClaimController
+
+    @abc.abstractmethod
+    def ping(self) -> bool:
+        """Whether the backend answers."""
+
+    @abc.abstractmethod
+    def message_volume(self) -> MessageVolume:
+        """Counts over all stored messages, for the health report."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DeadLetterPolicy:
+    """Where messages claimed too often go, read from the queue's metadata.
+
+    A moved message gets a new marker in the dead-letter queue (which is created
+    if missing); with ``messages_ttl`` set, its ttl becomes that value and it
+    expires ``messages_ttl`` seconds after the move.
+    """
+
+    max_claim_count: int
+    queue: str
+    messages_ttl: int | None
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, Any]) -> DeadLetterPolicy | None:
+        """The policy, or None unless both ``_max_claim_count`` and
+        ``_dead_letter_queue`` are set."""
+        max_claims = metadata.get("_max_claim_count")
+        queue = metadata.get("_dead_letter_queue")
+        if not _is_int(max_claims) or not queue or not isinstance(queue, str):
+            return None
+        ttl = metadata.get("_dead_letter_queue_messages_ttl")
+        return cls(int(max_claims), queue, int(ttl) if _is_int(ttl) and ttl else None)
+
+
+def matches_filters(metadata: Mapping[str, Any], filters: Mapping[str, Any] | None) -> bool:
+    """Whether every filter key equals the metadata value of the same type.
+
+    Booleans never match (an integer filter ``1`` must not match ``true``).
+    """
+    for key, wanted in (filters or {}).items():
+        value = metadata.get(key)
+        if isinstance(value, bool) or type(value) is not type(wanted) or value != wanted:
+            return False
+    return True
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
