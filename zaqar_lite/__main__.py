@@ -1,0 +1,3 @@
+from zaqar_lite.cli import main
+
+raise SystemExit(main())

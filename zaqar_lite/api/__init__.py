@@ -1,0 +1,1 @@
+"""The HTTP layer: Falcon middleware, error handling and versioned resources."""

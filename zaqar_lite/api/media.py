@@ -1,0 +1,70 @@
+"""Reading JSON request bodies the way Zaqar does.
+
+A body exists only when ``Content-Length`` announces it (a chunked body
+counts as none). Integers beyond signed 64 bits and non-finite numbers are
+rejected, and the top level must be an object or an array.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import falcon
+
+from zaqar_lite.errors import InvalidBody
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+class _IntegerTooLarge(ValueError):
+    pass
+
+
+def _parse_int(text: str) -> int:
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise _IntegerTooLarge(text)
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_raw(req: falcon.Request) -> bytes | None:
+    """The request body, or None when no body was announced."""
+    if not req.content_length:
+        return None
+    return req.bounded_stream.read()
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse a body; raise InvalidBody with Zaqar's descriptions."""
+    try:
+        document = json.loads(raw, parse_int=_parse_int, parse_constant=_reject_constant)
+    except _IntegerTooLarge:
+        raise InvalidBody("JSON contains integer that is too large.") from None
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidBody("Request body could not be parsed.") from None
+    if not isinstance(document, (dict, list)):
+        raise InvalidBody("Request body could not be parsed.")
+    return document
+
+
+def read_json(req: falcon.Request, *, required: bool = False) -> Any:
+    """The parsed body, or None if there is none and ``required`` is false."""
+    raw = read_raw(req)
+    if raw is None:
+        if required:
+            raise InvalidBody("Request body can not be empty")
+        return None
+    return parse_json(raw)
+
+
+def read_object(req: falcon.Request, *, required: bool = False) -> dict[str, Any] | None:
+    """Like ``read_json`` but the top level must be an object."""
+    document = read_json(req, required=required)
+    if document is not None and not isinstance(document, dict):
+        raise InvalidBody("Document type not supported.")
+    return document

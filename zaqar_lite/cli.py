@@ -1,0 +1,88 @@
+"""``zaqar-lite serve`` (gunicorn) and ``zaqar-lite bench`` (load generator)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from zaqar_lite.config import ConfigError, Settings, load_settings, parse_flag
+
+
+def _serve_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if args.bind:
+        host, sep, port = args.bind.rpartition(":")
+        if not sep or not host:
+            raise ConfigError(f"invalid value for --bind: expected HOST:PORT, got {args.bind!r}")
+        overrides["bind"] = parse_flag("bind", host)
+        overrides["port"] = parse_flag("port", port)
+    for field in ("workers", "threads", "storage"):
+        value = getattr(args, field)
+        if value is not None:
+            overrides[field] = parse_flag(field, str(value))
+    return overrides
+
+
+def serve(settings: Settings) -> None:
+    """Run gunicorn in this process; each worker builds the app (and store) after fork."""
+    from gunicorn.app.base import BaseApplication
+
+    from zaqar_lite.app import create_app
+    from zaqar_lite.logs import configure_logging
+
+    class ZaqarLiteApplication(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", [f"{settings.bind}:{settings.port}"])
+            self.cfg.set("workers", settings.workers)
+            self.cfg.set("threads", settings.threads)
+            self.cfg.set("timeout", settings.timeout)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("loglevel", "debug" if settings.debug else "info")
+
+        def load(self) -> Any:
+            configure_logging(settings.debug)
+            return create_app(settings)
+
+    ZaqarLiteApplication().run()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zaqar-lite", description="A Zaqar-compatible message-queuing server.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_cmd = commands.add_parser("serve", help="serve the REST API with gunicorn")
+    serve_cmd.add_argument("--config", help="INI file (Zaqar option names); "
+                                            "default $ZAQAR_LITE_CONFIG")
+    serve_cmd.add_argument("--bind", help="HOST:PORT to listen on (default 127.0.0.1:8888)")
+    serve_cmd.add_argument("--workers", help="gunicorn worker processes")
+    serve_cmd.add_argument("--threads", help="threads per worker")
+    serve_cmd.add_argument("--storage", help="sqlite:///relative.db, sqlite:////absolute.db "
+                                             "or mongodb://host:port")
+
+    bench_cmd = commands.add_parser("bench", help="measure throughput and latency of a server")
+    bench_cmd.add_argument("--url", default="http://127.0.0.1:8888",
+                           help="server root URL (default http://127.0.0.1:8888)")
+    bench_cmd.add_argument("--seconds", type=float, default=10.0, help="duration of each phase")
+    bench_cmd.add_argument("--producers", type=int, default=4, help="concurrent producers")
+    bench_cmd.add_argument("--consumers", type=int, default=4, help="concurrent consumers")
+    bench_cmd.add_argument("--batch", type=int, default=1, help="messages per post")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "bench":
+        from zaqar_lite.bench import run_bench
+
+        return run_bench(args.url, seconds=args.seconds, producers=args.producers,
+                         consumers=args.consumers, batch=args.batch)
+    try:
+        settings = load_settings(args.config, overrides=_serve_overrides(args))
+    except ConfigError as exc:
+        print(f"zaqar-lite: {exc}", file=sys.stderr)
+        return 2
+    serve(settings)
+    return 0

@@ -1,0 +1,440 @@
+"""Every request limit and body rule, in one place.
+
+Body shapes are JSON schemas (jsonschema); each rule carries the exact message
+Zaqar answers with, in an ``errorMessage`` map keyed by the failing keyword, so
+rule and message live side by side. Shape errors (types, required members)
+are reported before range errors, as the reference does. Limits come from the
+``[transport]`` settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jsonschema
+
+from zaqar_lite.config import Settings
+from zaqar_lite.errors import InvalidBody, ValidationFailed, ZaqarError
+from zaqar_lite.storage.base import NewMessage
+
+MIN_MESSAGE_TTL = 60
+MIN_CLAIM_TTL = 60
+MIN_CLAIM_GRACE = 60
+QUEUE_NAME_MAX_LENGTH = 64
+PROJECT_ID_MAX_LENGTH = 256
+QUEUE_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_\-.]+$")
+PATCH_MEDIA_TYPE = "application/openstack-messaging-v2.0-json-patch"
+PATCH_OPERATIONS = ("add", "remove", "replace")
+PURGEABLE_RESOURCES = ("messages", "subscriptions")
+RETRY_BACKOFF_FUNCTIONS = ("linear", "arithmetic", "exponential", "geometric")
+
+# Keywords whose failure means "wrong shape" (400 Invalid request body); they
+# are reported before range failures (400 Invalid API request).
+_SHAPE_KEYWORDS = ("type", "required")
+
+_UUID_PREFIXES = ("urn:", "uuid:")
+
+
+def _field_type_error(field: str) -> str:
+    return f'The value of the "{field}" field must be a int.'
+
+
+def _int_field(field: str, minimum: int, maximum: int, range_message: str) -> dict[str, Any]:
+    return {
+        "type": "integer",
+        "minimum": minimum,
+        "maximum": maximum,
+        "errorMessage": {
+            "type": _field_type_error(field),
+            "minimum": range_message,
+            "maximum": range_message,
+        },
+    }
+
+
+def _first_error(validator: jsonschema.protocols.Validator, document: Any) -> ZaqarError | None:
+    """The error Zaqar would report first for ``document``, or None."""
+    errors = list(validator.iter_errors(document))
+    if not errors:
+        return None
+    errors.sort(key=lambda err: (err.validator not in _SHAPE_KEYWORDS,
+                                 [str(part) for part in err.absolute_path]))
+    error = errors[0]
+    message = error.schema.get("errorMessage", {}).get(error.validator, error.message)
+    if error.validator in _SHAPE_KEYWORDS:
+        return InvalidBody(message)
+    return ValidationFailed(message)
+
+
+@dataclasses.dataclass(frozen=True)
+class PatchOperation:
+    """One validated queue-metadata edit: ``op`` on metadata key ``key``."""
+
+    op: str
+    key: str
+    value: Any = None
+
+
+class RequestValidator:
+    """Checks requests against the configured limits and the API's rules."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        ttl_range = (
+            f"The TTL for a message may not exceed {settings.max_message_ttl} seconds, "
+            f"and must be at least {MIN_MESSAGE_TTL} seconds long."
+        )
+        delay_range = (
+            f"The Delay TTL for a message may not exceed {settings.max_message_delay} "
+            "seconds,and must be at least 0 seconds long."
+        )
+        message_schema = {
+            "type": "object",
+            "required": ["body"],
+            "properties": {
+                "ttl": _int_field("ttl", MIN_MESSAGE_TTL, settings.max_message_ttl, ttl_range),
+                "delay": _int_field("delay", 0, settings.max_message_delay, delay_range),
+            },
+            "errorMessage": {
+                "type": "Document type not supported.",
+                "required": 'Missing "body" field.',
+            },
+        }
+        self._messages = jsonschema.Draft202012Validator({
+            "type": "array",
+            "items": message_schema,
+            "errorMessage": {"type": "Document type not supported."},
+        })
+        claim_ttl_range = (
+            f"The TTL for a claim may not exceed {settings.max_claim_ttl} seconds, "
+            f"and must be at least {MIN_CLAIM_TTL} seconds long."
+        )
+        claim_grace_range = (
+            f"The grace for a claim may not exceed {settings.max_claim_grace} seconds, "
+            f"and must be at least {MIN_CLAIM_GRACE} seconds long."
+        )
+        self.claim_limit_message = (
+            "Limit must be at least 1 and may not be greater than "
+            f"{settings.max_messages_per_claim_or_pop}."
+        )
+        self._claim = jsonschema.Draft202012Validator({
+            "type": "object",
+            "properties": {
+                "ttl": _int_field("ttl", MIN_CLAIM_TTL, settings.max_claim_ttl,
+                                  claim_ttl_range),
+                "grace": {"type": "integer", "errorMessage": {
+                    "type": _field_type_error("grace")}},
+                "limit": {"type": "integer", "errorMessage": {
+                    "type": _field_type_error("limit")}},
+            },
+            "errorMessage": {"type": "Document type not supported."},
+        })
+        self._claim_grace_range = claim_grace_range
+
+    # -- identification -------------------------------------------------
+
+    def queue_identification(self, queue: str, project: str | None) -> None:
+        """Queue names: 1-64 of ``A-Z a-z 0-9 _ - .``; project ids up to 256."""
+        if (
+            (project is not None and len(project) > PROJECT_ID_MAX_LENGTH)
+            or len(queue) > QUEUE_NAME_MAX_LENGTH
+            or not QUEUE_NAME_PATTERN.match(queue)
+        ):
+            raise InvalidQueueIdentification()
+
+    def client_id(self, value: str) -> str:
+        """Validate a Client-ID and return the form stored for echo filtering.
+
+        UUIDs in any spelling (dashes, braces, ``urn:uuid:``) normalise to 32
+        lowercase hex digits, so two spellings are the same client.
+        """
+        normalised = normalise_uuid(value)
+        if normalised is not None:
+            return normalised
+        if self.settings.client_id_uuid_safe == "strict":
+            raise WrongUUID()
+        low, high = self.settings.min_length_client_id, self.settings.max_length_client_id
+        if not low <= len(value) <= high:
+            raise ClientIdLength(low, high)
+        return value
+
+    # -- paging ---------------------------------------------------------
+
+    def queue_limit(self, limit: int) -> None:
+        high = self.settings.max_queues_per_page
+        if not 0 < limit <= high:
+            raise ValidationFailed(f"Limit must be at least 1 and no greater than {high}.")
+
+    def message_limit(self, limit: int) -> None:
+        high = self.settings.max_messages_per_page
+        if not 0 < limit <= high:
+            raise ValidationFailed(f"Limit must be at least 1 and may not be greater than {high}.")
+
+    def message_ids(self, ids: Sequence[str]) -> None:
+        high = self.settings.max_messages_per_page
+        if not 0 < len(ids) <= high:
+            raise ValidationFailed(
+                f"ids parameter should have at least 1 and not greater than {high} values.")
+
+    def pop_limit(self, limit: int) -> None:
+        high = self.settings.max_messages_per_claim_or_pop
+        if not 0 < limit <= high:
+            raise ValidationFailed(f"Pop value must be at least 1 and may not be greater than {high}.")
+
+    # -- sizes ----------------------------------------------------------
+
+    def message_post_size(self, content_length: int | None, queue_cap: Any) -> None:
+        """The whole post body is capped by config and by ``_max_messages_post_size``."""
+        if content_length is None:
+            return
+        config_cap = self.settings.max_messages_post_size
+        if _is_int(queue_cap) and queue_cap > 0:
+            effective = min(queue_cap, config_cap)
+            if content_length > effective:
+                raise ValidationFailed(
+                    "Message collection size is too large. The max size for current queue "
+                    f"is {effective}. It is calculated by max size = min("
+                    f"max_messages_post_size_config: {config_cap}, "
+                    f"max_messages_post_size_queue: {queue_cap})."
+                )
+        if content_length > config_cap:
+            raise ValidationFailed(f"Message collection size is too large. Max size {config_cap}")
+
+    def metadata_too_large(self, content_length: int | None) -> str | None:
+        """The error text if a metadata body is over ``max_queue_metadata``."""
+        cap = self.settings.max_queue_metadata
+        if content_length is not None and content_length > cap:
+            return f"Queue metadata is too large. Max size: {cap}"
+        return None
+
+    # -- bodies ---------------------------------------------------------
+
+    def messages(
+        self, document: Any, *, default_ttl: int, default_delay: int
+    ) -> list[NewMessage]:
+        """Validate a v2/v1.1 post body ``{"messages": [...]}``."""
+        if not isinstance(document, dict) or "messages" not in document:
+            raise ValidationFailed("No messages were found in the request body.")
+        items = document["messages"]
+        error = _first_error(self._messages, items)
+        if error is None and not items:
+            error = ValidationFailed("No messages to enqueu.")
+        if error is not None:
+            raise error
+        return [
+            NewMessage(
+                body=item["body"],
+                ttl=int(item.get("ttl", default_ttl)),
+                delay=int(item.get("delay", default_delay)),
+            )
+            for item in items
+        ]
+
+    def claim_create(self, document: Any, query_limit: int | None) -> tuple[int, int, int]:
+        """``(ttl, grace, limit)`` of a claim request; the body is optional.
+
+        The checks run in Zaqar's order: body shape, ttl, limit, grace. A
+        ``limit`` in the body (openstacksdk sends it there) counts when the
+        query string has none.
+        """
+        document = {} if document is None else document
+        error = _first_error(self._claim, document)
+        if error is not None:
+            raise error
+        ttl = int(document.get("ttl", self.settings.default_claim_ttl))
+        grace = int(document.get("grace", self.settings.default_claim_grace))
+        limit = query_limit if query_limit is not None else document.get("limit", 10)
+        if not 0 < limit <= self.settings.max_messages_per_claim_or_pop:
+            raise ValidationFailed(self.claim_limit_message)
+        if not MIN_CLAIM_GRACE <= grace <= self.settings.max_claim_grace:
+            raise ValidationFailed(self._claim_grace_range)
+        return ttl, grace, int(limit)
+
+    def claim_update(self, document: Any) -> tuple[int, int]:
+        """``(ttl, grace)`` of a renewal; members default, only ttl is range-checked."""
+        error = _first_error(self._claim, document)
+        if error is not None:
+            raise error
+        ttl = int(document.get("ttl", self.settings.default_claim_ttl))
+        grace = int(document.get("grace", self.settings.default_claim_grace))
+        return ttl, grace
+
+    def purge_resources(self, document: Any) -> set[str]:
+        """The resource types a purge body names (both when there is no body)."""
+        if document is None:
+            return set(PURGEABLE_RESOURCES)
+        if not isinstance(document, dict) or "resource_types" not in document:
+            raise ValidationFailed('Post body must contain key "resource_types".')
+        types = document["resource_types"]
+        if not isinstance(types, list) or not all(
+            isinstance(item, str) and item in PURGEABLE_RESOURCES for item in types
+        ):
+            raise ValidationFailed(
+                "Resource types must be a sub set of {'messages', 'subscriptions'}.")
+        return set(types)
+
+    def queue_metadata(self, metadata: Mapping[str, Any], error: type[ZaqarError]) -> None:
+        """Check the reserved ``_`` keys; other keys are free-form.
+
+        As in Zaqar, a type error fires only for truthy non-integers, so ``0``
+        or ``false`` reach the range check; JSON ``true`` counts as 1.
+        """
+        limits = self.settings
+        ranged = (
+            ("_default_message_ttl", MIN_MESSAGE_TTL, limits.max_message_ttl,
+             f"_default_message_ttl can not exceed {limits.max_message_ttl} seconds, and must "
+             f"be at least {MIN_MESSAGE_TTL} seconds long."),
+            ("_max_messages_post_size", 1, limits.max_messages_post_size,
+             f"_max_messages_post_size can not exceed {limits.max_messages_post_size},  and "
+             "must be at least greater than 0."),
+            ("_dead_letter_queue_messages_ttl", MIN_MESSAGE_TTL, limits.max_message_ttl,
+             f"The TTL for a message may not exceed {limits.max_message_ttl} seconds, and "
+             f"must be at least {MIN_MESSAGE_TTL} seconds long."),
+            ("_default_message_delay", 0, limits.max_message_delay,
+             f"The TTL can not exceed {limits.max_message_delay} seconds, and must be at "
+             "least 0 seconds long."),
+        )
+        for key, low, high, range_message in ranged:
+            if key not in metadata or metadata[key] is None:
+                continue
+            value = metadata[key]
+            if not _is_number(value) or (value and not _is_int(value)):
+                raise error(f"{key} must be integer.")
+            if not low <= value <= high:
+                raise error(range_message)
+        claims = metadata.get("_max_claim_count")
+        if claims is not None and (not _is_number(claims) or (claims and not _is_int(claims))):
+            raise error("_max_claim_count must be integer.")
+        encrypt = metadata.get("_enable_encrypt_messages")
+        if encrypt is not None and not isinstance(encrypt, bool):
+            raise error("_enable_encrypt_messages must be boolean.")
+        if "_retry_policy" in metadata:
+            self.retry_policy(metadata["_retry_policy"], error)
+
+    def retry_policy(self, policy: Any, error: type[ZaqarError]) -> None:
+        """A webhook retry policy: integer counts and delays, a known back-off."""
+        if not isinstance(policy, dict):
+            raise error("retry_policy must be a dict.")
+        for key in ("retries_with_no_delay", "minimum_delay_retries", "minimum_delay",
+                    "maximum_delay", "maximum_delay_retries"):
+            if key in policy and not _is_int(policy[key]):
+                raise error(f"Retry policy: {key} must be a integer.")
+        function = policy.get("retry_backoff_function")
+        if function is not None:
+            if not isinstance(function, str):
+                raise error("retry_backoff_function must be a string.")
+            if function not in RETRY_BACKOFF_FUNCTIONS:
+                raise error("invalid retry_backoff_function.")
+        override = policy.get("ignore_subscription_override")
+        if override is not None and not isinstance(override, bool):
+            raise error("ignore_subscription_override must be a boolean.")
+        minimum = policy.get("minimum_delay", 5)
+        maximum = policy.get("maximum_delay", 30)
+        if minimum >= maximum:
+            raise error("minimum_delay must less than maximum_delay.")
+        if maximum - minimum < 10:
+            raise error("invalid minimum_delay and maximum_delay.")
+
+    def patch_operations(self, document: Any) -> list[PatchOperation]:
+        """Validate a queue PATCH body: a JSON array of add/replace/remove edits."""
+        if not isinstance(document, list):
+            raise InvalidBody("Request body must be a JSON array of operation objects.")
+        operations = []
+        for change in document:
+            if not isinstance(change, dict):
+                raise InvalidBody("Operations must be JSON objects.")
+            op = change.get("op")
+            available = ", ".join(PATCH_OPERATIONS)
+            if op is None:
+                raise InvalidBody(
+                    "Unable to find `op` in JSON Schema change. "
+                    f"It must be one of the following: {available}.")
+            if op not in PATCH_OPERATIONS:
+                raise InvalidBody(
+                    f"Invalid operation: `{op}`. It must be one of the following: {available}.")
+            if "path" not in change:
+                raise InvalidBody("Unable to find 'path' in JSON Schema change")
+            path = _decode_json_pointer(change["path"])
+            if len(path) != 2:
+                raise InvalidBody(
+                    "Invalid JSON pointer for this resource: "
+                    f"'/{'/'.join(path)}, e.g /metadata/key'")
+            if op != "remove":
+                if "value" not in change:
+                    raise InvalidBody(f'Operation "{op}" requires a member named "value".')
+                if path[0].lower() != "metadata":
+                    raise InvalidBody("The root of path must be metadata, e.g /metadata/key.")
+            operations.append(PatchOperation(op=op, key=path[1], value=change.get("value")))
+        return operations
+
+
+def _decode_json_pointer(pointer: Any) -> list[str]:
+    """Split a JSON pointer into trimmed, unescaped segments (Zaqar's limited form)."""
+    if not isinstance(pointer, str):
+        raise InvalidBody(f"Pointer `{pointer}` does not start with \"/\".")
+    if not pointer.startswith("/"):
+        raise InvalidBody(f'Pointer `{pointer}` does not start with "/".')
+    if re.search(r"/\s*?/", pointer[1:]):
+        raise InvalidBody(f'Pointer `{pointer}` contains adjacent "/".')
+    if len(pointer) > 1 and pointer.endswith("/"):
+        raise InvalidBody(f'Pointer `{pointer}` end with "/".')
+    if pointer[1:].strip() == "/":
+        raise InvalidBody(f"Pointer `{pointer}` does not contains valid token.")
+    if re.search(r"~[^01]", pointer) or pointer.endswith("~"):
+        raise InvalidBody(
+            f'Pointer `{pointer}` contains "~" not part of a recognized escape sequence.')
+    return [part.replace("~1", "/").replace("~0", "~").strip()
+            for part in pointer.lstrip("/").split("/")]
+
+
+def normalise_uuid(value: str) -> str | None:
+    """32 lowercase hex digits if ``value`` spells a UUID, else None."""
+    text = value.strip().lower()
+    for prefix in _UUID_PREFIXES:
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    text = text.strip("{}").replace("-", "")
+    if len(text) != 32:
+        return None
+    try:
+        return uuid.UUID(hex=text).hex
+    except ValueError:
+        return None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) or value is True
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float))
+
+
+class InvalidQueueIdentification(ZaqarError):
+    status = 400
+    title = "Invalid queue identification"
+
+    def __init__(self) -> None:
+        super().__init__("The format of the submitted queue name or project id is not valid.")
+
+
+class WrongUUID(ZaqarError):
+    status = 400
+    title = "Wrong UUID value"
+
+    def __init__(self) -> None:
+        super().__init__("Malformed hexadecimal UUID.")
+
+
+class ClientIdLength(ZaqarError):
+    """Reported with a title only, as the reference does."""
+
+    status = 400
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__("")
+        self.title = f"Length of client id must be at least {low} and no greater than {high}."
