@@ -40,6 +40,10 @@ def serve(settings: Settings) -> None:
             self.cfg.set("timeout", settings.timeout)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("loglevel", "debug" if settings.debug else "info")
+            if "control_socket_disable" in self.cfg.settings:
+                # The runtime control socket has one fixed path per user, so two
+                # servers on one machine would fight over it; nothing here uses it.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             configure_logging(settings.debug)

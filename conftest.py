@@ -1,0 +1,3 @@
+"""Repository-level pytest configuration: fixtures shared by several suites."""
+
+pytest_plugins = ["tests.live_server"]

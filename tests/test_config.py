@@ -1,0 +1,101 @@
+"""Settings: INI < environment < flags, and bad values stop startup by name."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zaqar_lite.config import OPTIONS, ConfigError, Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write_ini(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "zaqar.conf"
+    path.write_text(text)
+    return str(path)
+
+
+def test_defaults_serve_the_embedded_store() -> None:
+    settings = load_settings(environ={})
+    assert settings.storage_url == "sqlite:///zaqar-lite.db"
+    assert (settings.bind, settings.port) == ("127.0.0.1", 8888)
+    assert settings.max_messages_post_size == 262144
+
+
+def test_zaqar_sections_are_read(tmp_path: Path) -> None:
+    path = write_ini(tmp_path, """
+[DEFAULT]
+debug = true
+[drivers]
+message_store = mongodb
+[drivers:message_store:mongodb]
+uri = mongodb://db.example.net:27017
+database = queues
+[transport]
+max_messages_post_size = 1024
+max_claim_ttl = 600
+unknown_option = ignored
+""")
+    settings = load_settings(path, environ={})
+    assert settings.debug is True
+    assert settings.storage_url == "mongodb://db.example.net:27017"
+    assert settings.mongodb_database == "queues"
+    assert settings.max_messages_post_size == 1024
+    assert settings.max_claim_ttl == 600
+
+
+def test_environment_overrides_file_and_flags_override_both(tmp_path: Path) -> None:
+    path = write_ini(tmp_path, "[transport]\nmax_claim_ttl = 600\nmax_claim_grace = 700\n")
+    environ = {"ZAQAR_LITE_MAX_CLAIM_TTL": "900", "ZAQAR_LITE_CONFIG": path}
+    settings = load_settings(environ=environ, overrides={"max_claim_grace": 800})
+    assert settings.max_claim_ttl == 900
+    assert settings.max_claim_grace == 800
+
+
+def test_storage_url_overrides_driver_choice() -> None:
+    settings = load_settings(environ={"ZAQAR_LITE_STORAGE": "sqlite:////var/lib/z.db",
+                                      "ZAQAR_LITE_MESSAGE_STORE": "mongodb"})
+    assert settings.storage_url == "sqlite:////var/lib/z.db"
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("[transport]\nmax_claim_ttl = soon\n", "[transport] max_claim_ttl"),
+    ("[drivers]\nmessage_store = redis\n", "[drivers] message_store"),
+    ("[DEFAULT]\ndebug = maybe\n", "[DEFAULT] debug"),
+    ("[drivers:transport:wsgi]\nworkers = 0\n", "[drivers:transport:wsgi] workers"),
+    ("[drivers]\nstorage_url = postgres://x\n", "[drivers] storage_url"),
+])
+def test_bad_values_name_the_option(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
+        load_settings(write_ini(tmp_path, text), environ={})
+
+
+def test_inconsistent_limits_are_rejected() -> None:
+    with pytest.raises(ConfigError, match="default_message_ttl"):
+        load_settings(environ={"ZAQAR_LITE_MAX_MESSAGE_TTL": "100",
+                               "ZAQAR_LITE_DEFAULT_MESSAGE_TTL": "3600"})
+
+
+def test_every_option_is_a_setting_and_in_the_sample() -> None:
+    assert {option.field for option in OPTIONS} == {
+        field.name for field in dataclasses.fields(Settings)}
+    sample = (REPO / "etc" / "zaqar-lite.conf").read_text()
+    for option in OPTIONS:
+        assert f"[{option.section}]" in sample
+        assert f"#{option.name} = " in sample, option.name
+        assert option.env in sample
+
+
+def test_serve_refuses_a_bad_flag_with_a_clear_message() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "zaqar_lite", "serve", "--workers", "many"],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+    )
+    assert result.returncode == 2
+    assert "workers" in result.stderr and "many" in result.stderr
+    assert "Traceback" not in result.stderr
