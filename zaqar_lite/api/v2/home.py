@@ -11,7 +11,7 @@ from zaqar_lite.api.views import Views
 
 JSON_HOME = "application/json-home"
 
-# rel, href template (after the root), allowed methods, is a POST entry.
+# rel, href template (after the root), allowed methods.
 _RESOURCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("rel/queues", "/queues{?marker,limit,detailed}", ("GET",)),
     ("rel/queue", "/queues/{queue_name}", ("GET", "PUT", "DELETE", "PATCH")),
@@ -38,14 +38,19 @@ _RESOURCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("rel/ping", "/ping", ("GET",)),
 )
 
-# Template variable -> its documented parameter name.
-_PARAMS = {
-    "claim": "claim_id",
-    "queue_name": "queue_name",
-    "message_id": "message_id",
-    "claim_id": "claim_id",
-    "subscriptions_id": "subscriptions_id",
-}
+# Template variables whose parameter has another name.
+_PARAMS = {"claim": "claim_id"}
+
+
+def _limit_param(template: str) -> str:
+    """Zaqar names the page size after what is paged."""
+    if "/claims" in template:
+        return "claim_limit"
+    if "/messages" in template:
+        return "messages_limit"
+    if "/subscriptions" in template:
+        return "subscriptions_limit"
+    return "queue_limit"
 
 
 def _entry(root: str, template: str, methods: tuple[str, ...]) -> dict[str, Any]:
@@ -55,7 +60,11 @@ def _entry(root: str, template: str, methods: tuple[str, ...]) -> dict[str, Any]
         hints["accept-post"] = ["application/json"]
     entry: dict[str, Any] = {"href-template": root + template, "hints": hints}
     if names:
-        entry["href-vars"] = {name: f"param/{_PARAMS.get(name, name)}" for name in names}
+        entry["href-vars"] = {
+            name: "param/" + (_limit_param(template) if name == "limit"
+                              else _PARAMS.get(name, name))
+            for name in names
+        }
     return entry
 
 
