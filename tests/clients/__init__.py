@@ -1,0 +1,1 @@
+"""Real client libraries (openstacksdk, python-zaqarclient) against the live server."""
