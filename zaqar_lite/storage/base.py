@@ -245,7 +245,7 @@ class MessageController(abc.ABC):
         """Delete the listed messages, claimed or not; unknown ids are ignored.
 
         With ``claim_ids``, every well-formed claim id must be carried by at
-        least one of the targeted messages, else MessageIsClaimed is raised and
+        least one of the targeted messages, else ClaimMismatch is raised and
         nothing is deleted.
         """
 

@@ -1,0 +1,114 @@
+"""Shared pytest fixtures.
+
+Storage contract fixtures (used by ``tests/storage``):
+
+* ``clock``       -- a FakeClock injected into stores; tests move time with
+                     ``clock.advance(seconds)`` instead of sleeping.
+* ``mongodb_uri`` -- session-wide MongoDB URI: ``$ZAQAR_LITE_TEST_MONGODB_URI``
+                     or an in-process SecantusDB server (standalone mode).
+* ``store``       -- one fresh ``Store`` per test, parametrised over every
+                     driver ("sqlite", "mongodb"); closed (and its MongoDB
+                     database dropped) afterwards.
+
+Other suites may add their own fixtures below; these ones depend on nothing
+else in this file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+MONGODB_URI_ENV = "ZAQAR_LITE_TEST_MONGODB_URI"
+STORE_DRIVERS = ["sqlite", "mongodb"]
+
+
+class FakeClock:
+    """A clock for stores: returns a float UNIX time that moves only on request."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.now = float(round(time.time()) if start is None else start)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> float:
+        self.now += seconds
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A MongoDB URI: the one in the environment, else a private SecantusDB."""
+    uri = os.environ.get(MONGODB_URI_ENV)
+    if uri:
+        yield uri
+        return
+    from secantus import SecantusDBServer
+
+    server = SecantusDBServer(
+        storage_path=str(tmp_path_factory.mktemp("secantusdb")),
+        port=0,
+        replica_set_name=None,  # standalone: no oplog, faster
+    )
+    server.start()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def _mongodb_admin_client(mongodb_uri: str) -> Iterator[object]:
+    from pymongo import MongoClient
+
+    client: MongoClient = MongoClient(mongodb_uri)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _mongodb_driver_exists() -> bool:
+    try:
+        return importlib.util.find_spec("zaqar_lite.storage.mongodb.driver") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@pytest.fixture(params=STORE_DRIVERS)
+def store(request: pytest.FixtureRequest, clock: FakeClock, tmp_path) -> Iterator[object]:
+    """A fresh, empty store of each driver, reading time from ``clock``."""
+    from zaqar_lite.storage import open_store
+
+    if request.param == "sqlite":
+        opened = open_store(f"sqlite:///{tmp_path}/store.db", clock=clock)
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+
+    if not _mongodb_driver_exists():
+        pytest.skip("zaqar_lite/storage/mongodb/driver.py does not exist yet")
+    uri = request.getfixturevalue("mongodb_uri")
+    admin = request.getfixturevalue("_mongodb_admin_client")
+    database = "t_" + uuid.uuid4().hex
+    opened = open_store(uri, clock=clock, database=database)
+    try:
+        yield opened
+    finally:
+        try:
+            opened.close()
+        finally:
+            admin.drop_database(database)  # type: ignore[attr-defined]

@@ -1,0 +1,95 @@
+"""Queue stats: total/claimed/free and oldest/newest."""
+
+from __future__ import annotations
+
+import pytest
+
+from zaqar_lite.errors import QueueDoesNotExist
+
+from .helpers import PROJECT, QUEUE, claim, post
+
+
+def counts(stats):
+    return stats.total, stats.claimed, stats.free
+
+
+def test_missing_queue_raises(store):
+    with pytest.raises(QueueDoesNotExist):
+        store.queues.stats(PROJECT, QUEUE)
+    post(store, 1, queue=QUEUE, project="other-project")
+    with pytest.raises(QueueDoesNotExist):
+        store.queues.stats(PROJECT, QUEUE)
+
+
+def test_empty_queue(store):
+    store.queues.create(PROJECT, QUEUE, {})
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert counts(stats) == (0, 0, 0)
+    assert stats.oldest is None and stats.newest is None
+
+
+def test_counts_and_ends(store, clock):
+    first = post(store, 2, bodies=["a", "b"])
+    clock.advance(10)
+    last = post(store, 3, bodies=["c", "d", "e"])
+    posted = first + last
+    claim_id, _ = claim(store, limit=2, ttl=60)
+
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert counts(stats) == (5, 2, 3)
+    assert stats.oldest.id == posted[0]  # claimed messages count as oldest/newest
+    assert stats.oldest.body == "a"
+    assert stats.newest.id == posted[-1]
+    assert stats.newest.created - stats.oldest.created == 10
+    assert stats.oldest.marker < stats.newest.marker
+
+    store.messages.delete(PROJECT, QUEUE, posted[0], claim_id)
+    store.messages.delete(PROJECT, QUEUE, posted[-1], None)
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert counts(stats) == (3, 1, 2)
+    assert (stats.oldest.id, stats.newest.id) == (posted[1], posted[3])
+
+    clock.advance(60)  # the claim lapses: counted as free
+    assert counts(store.queues.stats(PROJECT, QUEUE)) == (3, 0, 3)
+
+    store.messages.delete_many(PROJECT, QUEUE, posted)
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert counts(stats) == (0, 0, 0)
+    assert stats.oldest is None and stats.newest is None
+
+
+def test_delayed_messages_are_counted(store):
+    post(store, 1)
+    post(store, 2, delay=100)
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert counts(stats) == (3, 0, 3)
+
+
+def test_all_delayed_queue_has_stats(store):
+    post(store, 2, delay=100)
+    stats = store.queues.stats(PROJECT, QUEUE)  # no error
+    assert stats.total == 2
+
+
+def test_expired_messages_not_counted(store, clock):
+    short = post(store, 2, ttl=60)
+    long = post(store, 1, ttl=120)
+    claim(store, limit=1, ttl=30, grace=0)
+    clock.advance(60)
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert counts(stats) == (1, 0, 1)
+    assert stats.oldest.id == long[0] == stats.newest.id
+    clock.advance(60)
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert counts(stats) == (0, 0, 0) and stats.oldest is None
+    assert short
+
+
+def test_stats_are_per_queue_and_project(store):
+    post(store, 2, queue="a")
+    post(store, 3, queue="b")
+    post(store, 4, queue="a", project="")
+    claim(store, queue="b", limit=1)
+    assert counts(store.queues.stats(PROJECT, "a")) == (2, 0, 2)
+    assert counts(store.queues.stats(PROJECT, "b")) == (3, 1, 2)
+    assert counts(store.queues.stats("", "a")) == (4, 0, 4)
