@@ -61,8 +61,9 @@ def _first_error(validator: jsonschema.protocols.Validator, document: Any) -> Za
     errors = list(validator.iter_errors(document))
     if not errors:
         return None
-    errors.sort(key=lambda err: (err.validator not in _SHAPE_KEYWORDS,
-                                 [str(part) for part in err.absolute_path]))
+    # iter_errors follows the schema's member order and the items' order in the
+    # document, which is Zaqar's checking order; the stable sort keeps it.
+    errors.sort(key=lambda err: err.validator not in _SHAPE_KEYWORDS)
     error = errors[0]
     message = error.schema.get("errorMessage", {}).get(error.validator, error.message)
     if error.validator in _SHAPE_KEYWORDS:

@@ -24,6 +24,10 @@ NOT_ACCEPTABLE = (
     'with the "Accept" header.'
 )
 PROJECT_HEADERS = ("X-Project-ID", "X-Tenant-Id", "X-Tenant")
+DRAIN_LIMIT = 1024 * 1024
+"""Unread request bodies up to this size are read before answering, so that a
+keep-alive connection survives a rejected (e.g. oversized) body; gunicorn
+would otherwise drop the connection after 64 KiB."""
 
 
 class HeaderError(ZaqarError):
@@ -81,6 +85,8 @@ class RequestContext:
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
     ) -> None:
         resp.set_header("x-openstack-request-id", req.context.request_id)
+        if req.content_length and req.content_length <= DRAIN_LIMIT:
+            req.bounded_stream.exhaust()
         elapsed = time.monotonic() - req.context.started
         LOG.debug("%s %s %s %s %.1fms project=%s", req.context.request_id, req.method,
                   req.relative_uri, resp.status, elapsed * 1000, req.context.project)

@@ -65,7 +65,15 @@ def handle_unexpected(
     )
 
 
+def serialize_error(req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError) -> None:
+    """Every error body is JSON, even for a client whose ``Accept`` excludes it (406)."""
+    resp.data = error.to_json(resp.options.media_handlers[falcon.MEDIA_JSON])
+    resp.content_type = falcon.MEDIA_JSON
+    resp.append_header("Vary", "Accept")
+
+
 def install(app: falcon.App) -> None:
-    """Register the handlers; the most specific one wins in Falcon."""
+    """Register the handlers (the most specific one wins in Falcon) and the serializer."""
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(ZaqarError, handle_zaqar_error)
+    app.set_error_serializer(serialize_error)

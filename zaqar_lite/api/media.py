@@ -1,13 +1,15 @@
 """Reading JSON request bodies the way Zaqar does.
 
 A body exists only when ``Content-Length`` announces it (a chunked body
-counts as none). Integers beyond signed 64 bits and non-finite numbers are
-rejected, and the top level must be an object or an array.
+counts as none). Integers beyond signed 64 bits, non-finite numbers (also
+``1e999``) and documents nested too deeply to parse are rejected, and the top
+level must be an object or an array.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import falcon
@@ -32,6 +34,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def read_raw(req: falcon.Request) -> bytes | None:
     """The request body, or None when no body was announced."""
     if not req.content_length:
@@ -42,10 +51,11 @@ def read_raw(req: falcon.Request) -> bytes | None:
 def parse_json(raw: bytes) -> Any:
     """Parse a body; raise InvalidBody with Zaqar's descriptions."""
     try:
-        document = json.loads(raw, parse_int=_parse_int, parse_constant=_reject_constant)
+        document = json.loads(raw, parse_int=_parse_int, parse_float=_parse_float,
+                              parse_constant=_reject_constant)
     except _IntegerTooLarge:
         raise InvalidBody("JSON contains integer that is too large.") from None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise InvalidBody("Request body could not be parsed.") from None
     if not isinstance(document, (dict, list)):
         raise InvalidBody("Request body could not be parsed.")

@@ -100,9 +100,12 @@ class MessageCollection:
         if marker is None:
             return 0
         try:
-            return int(marker)
+            after = int(marker)
         except ValueError:
             pass
+        else:
+            # Sequence numbers are positive 64-bit integers.
+            return max(after, 0) if after <= media.INT64_MAX else None
         if not is_valid_id(marker):
             return None
         try:

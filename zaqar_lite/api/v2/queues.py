@@ -11,7 +11,8 @@ from zaqar_lite.api.errors import on_failure
 from zaqar_lite.api.services import Services
 from zaqar_lite.api.views import Views
 from zaqar_lite.errors import Conflict, InvalidBody, QueueDoesNotExist, ValidationFailed
-from zaqar_lite.validation import PATCH_MEDIA_TYPE
+from zaqar_lite.storage.base import QueueRecord
+from zaqar_lite.validation import PATCH_MEDIA_TYPE, QUEUE_NAME_MAX_LENGTH
 
 LIST_PARAMS = ("marker", "limit", "detailed", "name", "with_count")
 
@@ -35,13 +36,16 @@ class QueueCollection:
             for key in req.params if key not in LIST_PARAMS and params.get_str(req, key)
         }
         project = req.context.project
-        queues = self.services.store.queues.list(
-            project,
-            marker=params.get_str(req, "marker"),
-            limit=limit or 10,
-            name_contains=params.get_str(req, "name"),
-            metadata_filters=filters,
-        )
+        name = params.get_str(req, "name")
+        queues: list[QueueRecord] = []
+        if name is None or len(name) <= QUEUE_NAME_MAX_LENGTH:
+            queues = self.services.store.queues.list(
+                project,
+                marker=params.get_str(req, "marker"),
+                limit=limit or 10,
+                name_contains=name,
+                metadata_filters=filters,
+            )
         items = []
         for queue in queues:
             item: dict[str, Any] = {"name": queue.name, "href": self.views.queue_href(queue.name)}
