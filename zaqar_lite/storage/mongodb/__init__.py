@@ -1,0 +1,1 @@
+"""The MongoDB driver: the production store, shared by any number of servers."""

@@ -1,0 +1,180 @@
+"""Claims in MongoDB: tags on message documents, set by conditional updates.
+
+Every update that takes a message re-checks in its filter that the message is
+still free (``c.e <= now``); single-document updates are atomic, so two
+concurrent claimants never hold the same message, they just get fewer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from zaqar_lite.errors import ClaimDoesNotExist, StorageUnavailable
+from zaqar_lite.storage.base import (
+    Claim,
+    ClaimController,
+    DeadLetterPolicy,
+    Message,
+    is_valid_id,
+    new_id,
+)
+from zaqar_lite.storage.mongodb.driver import (
+    CLAIM_INDEX,
+    MARKER_INDEX,
+    Document,
+    as_datetime,
+    message_from_doc,
+    translate_errors,
+)
+from zaqar_lite.storage.mongodb.messages import (
+    POST_ATTEMPTS,
+    catch_up_counter,
+    is_marker_conflict,
+    reserve_markers,
+)
+
+if TYPE_CHECKING:
+    from zaqar_lite.storage.mongodb.driver import MongoStore
+
+
+class MongoClaims(ClaimController):
+    def __init__(self, store: MongoStore) -> None:
+        self._store = store
+
+    @translate_errors
+    def create(
+        self, project: str, queue: str, *, ttl: int, grace: int, limit: int
+    ) -> tuple[str | None, list[Message]]:
+        """Select candidates, tag the free ones with one update_many, extend their
+        lifetimes, dead-letter the over-claimed ones, then read the claim back."""
+        if limit < 1:
+            return None, []
+        now = self._store.now()
+        claim_id = new_id()
+        queue_doc = self._store.queue_docs.find_one({"p": project, "n": queue}, {"m": 1})
+        policy = DeadLetterPolicy.from_metadata(queue_doc["m"]) if queue_doc else None
+        free = {"p": project, "q": queue, "e": {"$gt": now}, "c.e": {"$lte": now}}
+        candidates = list(
+            self._store.message_docs.find({**free, "d": {"$lte": now}}, {"c.n": 1})
+            .sort("k", 1).limit(limit).hint(MARKER_INDEX)
+        )
+        if not candidates:
+            return None, []
+        dead = [doc["_id"] for doc in candidates
+                if policy is not None and doc["c"]["n"] >= policy.max_claim_count]
+        live = [doc["_id"] for doc in candidates if doc["_id"] not in dead]
+        if live:
+            query: Document = {"_id": {"$in": live}, "c.e": {"$lte": now}}
+            if policy is not None:
+                query["c.n"] = {"$lt": policy.max_claim_count}
+            self._store.message_docs.update_many(
+                query,
+                {"$set": {"c.id": claim_id, "c.e": now + ttl, "c.t": ttl}, "$inc": {"c.n": 1}},
+            )
+            _extend_lifetimes(self._store, project, queue, claim_id, now, ttl, grace)
+        if dead and policy is not None:
+            _move_to_dead_letter_queue(self._store, project, dead, policy, claim_id, now, ttl)
+        if not live:
+            return None, []
+        messages = _claimed_messages(self._store, project, queue, claim_id, now)
+        return (claim_id, messages) if messages else (None, [])
+
+    @translate_errors
+    def get(self, project: str, queue: str, claim_id: str) -> Claim:
+        now = self._store.now()
+        docs = []
+        if is_valid_id(claim_id):
+            docs = _claimed_docs(self._store, project, queue, claim_id, now)
+        if not docs:
+            raise ClaimDoesNotExist(project, queue, claim_id)
+        claim_ttl, claim_expires = docs[0]["c"]["t"], docs[0]["c"]["e"]
+        return Claim(id=claim_id, ttl=claim_ttl, age=max(0, now - (claim_expires - claim_ttl)),
+                     messages=[message_from_doc(doc) for doc in docs])
+
+    @translate_errors
+    def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:
+        now = self._store.now()
+        result = self._store.message_docs.update_many(
+            {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now},
+             "e": {"$gt": now}},
+            {"$set": {"c.e": now + ttl, "c.t": ttl}},
+        )
+        if result.matched_count == 0:
+            raise ClaimDoesNotExist(project, queue, claim_id)
+        _extend_lifetimes(self._store, project, queue, claim_id, now, ttl, grace)
+
+    @translate_errors
+    def delete(self, project: str, queue: str, claim_id: str) -> None:
+        self._store.message_docs.update_many(
+            {"p": project, "q": queue, "c.id": claim_id},
+            {"$set": {"c.id": None, "c.e": 0, "c.t": 0}},
+        )
+
+
+def _extend_lifetimes(
+    store: MongoStore, project: str, queue: str, claim_id: str, now: int, ttl: int, grace: int
+) -> None:
+    """Messages that would expire before the claim live on until it ends plus grace."""
+    expires = now + ttl + grace
+    store.message_docs.update_many(
+        {"p": project, "q": queue, "c.id": claim_id, "e": {"$lt": now + ttl}},
+        {"$set": {"e": expires, "x": as_datetime(expires), "t": ttl + grace}},
+    )
+
+
+def _move_to_dead_letter_queue(
+    store: MongoStore, project: str, message_ids: list[ObjectId], policy: DeadLetterPolicy,
+    claim_id: str, now: int, ttl: int,
+) -> None:
+    """Move messages to the dead-letter queue, tagged with this claim there.
+
+    Each move re-checks that the message is still free and still over the
+    limit; one that is not (a concurrent claim took it) stays where it is.
+    """
+    changes: Document = {"q": policy.queue, "c.id": claim_id, "c.e": now + ttl, "c.t": ttl}
+    if policy.messages_ttl:
+        expires = now + policy.messages_ttl
+        changes.update({"t": policy.messages_ttl, "e": expires, "x": as_datetime(expires)})
+    first = reserve_markers(store, project, policy.queue, len(message_ids), now, create=True)
+    for offset, mid in enumerate(message_ids):
+        query = {"_id": mid, "c.e": {"$lte": now}, "c.n": {"$gte": policy.max_claim_count}}
+        _move(store, project, policy.queue, query, changes, first + offset, now)
+
+
+def _move(
+    store: MongoStore, project: str, dead_letter_queue: str, query: Document,
+    changes: Document, marker: int, now: int,
+) -> None:
+    """Apply one move; a marker collision catches the counter up and takes a new one."""
+    for _ in range(POST_ATTEMPTS):
+        try:
+            store.message_docs.update_one(query, {"$set": {**changes, "k": marker}})
+            return
+        except DuplicateKeyError as exc:
+            if not is_marker_conflict(exc):
+                raise
+            catch_up_counter(store, project, dead_letter_queue)
+            marker = reserve_markers(store, project, dead_letter_queue, 1, now, create=True)
+    raise StorageUnavailable(
+        f"markers of queue {dead_letter_queue!r} of project {project!r} kept colliding"
+    )
+
+
+def _claimed_docs(
+    store: MongoStore, project: str, queue: str, claim_id: str, now: int
+) -> list[Document]:
+    return list(
+        store.message_docs.find(
+            {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now},
+             "e": {"$gt": now}}
+        ).sort("k", 1).hint(CLAIM_INDEX)
+    )
+
+
+def _claimed_messages(
+    store: MongoStore, project: str, queue: str, claim_id: str, now: int
+) -> list[Message]:
+    return [message_from_doc(doc) for doc in _claimed_docs(store, project, queue, claim_id, now)]
