@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -37,8 +38,8 @@ LOG = logging.getLogger(__name__)
 POST_ATTEMPTS = 5
 """Inserts tried before giving up when markers keep colliding."""
 
-UPSERT_ATTEMPTS = 3
-"""Counter upserts tried when concurrent posts create the same queue."""
+CREATE_ATTEMPTS = 3
+"""Rounds of increment-then-create tried while the queue keeps disappearing."""
 
 DELETE_ATTEMPTS = 3
 """Conditional deletes tried while concurrent claims keep changing a message."""
@@ -49,25 +50,26 @@ def reserve_markers(
 ) -> int:
     """Atomically take ``count`` markers from the queue's counter; return the first.
 
-    Creates the queue (empty metadata) if ``create``, else raises
-    QueueDoesNotExist. Two concurrent upserts of a new queue may both try to
-    insert it; the loser hits the unique index and simply increments again.
+    A missing queue raises QueueDoesNotExist, or with ``create`` is inserted
+    (empty metadata; a concurrent creator's duplicate is fine) and the
+    increment retried. Not an upsert: under concurrent upserts of one new
+    queue, SecantusDB's findAndModify may apply ``$inc`` yet return no
+    document, losing the reserved range.
     """
-    for _ in range(UPSERT_ATTEMPTS):
-        try:
-            doc = store.queue_docs.find_one_and_update(
-                {"p": project, "n": queue},
-                {"$inc": {"c": count}, "$setOnInsert": {"m": {}, "ct": now}},
-                projection={"c": 1},
-                upsert=create,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            continue
-        if doc is None:
+    for _ in range(CREATE_ATTEMPTS):
+        doc = store.queue_docs.find_one_and_update(
+            {"p": project, "n": queue},
+            {"$inc": {"c": count}},
+            projection={"c": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is not None:
+            return int(doc["c"]) - count + 1
+        if not create:
             raise QueueDoesNotExist(project, queue)
-        return int(doc["c"]) - count + 1
-    raise StorageUnavailable(f"could not create queue {queue!r} of project {project!r}")
+        with contextlib.suppress(DuplicateKeyError):
+            store.queue_docs.insert_one({"p": project, "n": queue, "m": {}, "c": 0, "ct": now})
+    raise StorageUnavailable(f"queue {queue!r} of project {project!r} kept disappearing")
 
 
 def catch_up_counter(store: MongoStore, project: str, queue: str) -> None:
