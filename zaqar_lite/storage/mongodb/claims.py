@@ -40,6 +40,11 @@ if TYPE_CHECKING:
     from zaqar_lite.storage.mongodb.driver import MongoStore
 
 
+CLAIM_ATTEMPTS = 3
+"""Selections tried when concurrent claimants took every candidate, so that a
+claim on a queue with free messages rarely comes back empty."""
+
+
 class MongoClaims(ClaimController):
     def __init__(self, store: MongoStore) -> None:
         self._store = store
@@ -49,35 +54,37 @@ class MongoClaims(ClaimController):
         self, project: str, queue: str, *, ttl: int, grace: int, limit: int
     ) -> tuple[str | None, list[Message]]:
         """Select candidates, tag the free ones with one update_many, extend their
-        lifetimes, dead-letter the over-claimed ones, then read the claim back."""
+        lifetimes, dead-letter the over-claimed ones, then read the claim back.
+
+        If other claimants took every candidate first, select again.
+        """
         if limit < 1:
             return None, []
         now = self._store.now()
         claim_id = new_id()
         queue_doc = self._store.queue_docs.find_one({"p": project, "n": queue}, {"m": 1})
         policy = DeadLetterPolicy.from_metadata(queue_doc["m"]) if queue_doc else None
-        free = {"p": project, "q": queue, "e": {"$gt": now}, "c.e": {"$lte": now}}
-        candidates = list(
-            self._store.message_docs.find({**free, "d": {"$lte": now}}, {"c.n": 1})
-            .sort("k", 1).limit(limit).hint(MARKER_INDEX)
-        )
-        if not candidates:
-            return None, []
-        dead = [doc["_id"] for doc in candidates
-                if policy is not None and doc["c"]["n"] >= policy.max_claim_count]
-        live = [doc["_id"] for doc in candidates if doc["_id"] not in dead]
-        if live:
-            query: Document = {"_id": {"$in": live}, "c.e": {"$lte": now}}
-            if policy is not None:
-                query["c.n"] = {"$lt": policy.max_claim_count}
-            self._store.message_docs.update_many(
-                query,
-                {"$set": {"c.id": claim_id, "c.e": now + ttl, "c.t": ttl}, "$inc": {"c.n": 1}},
+        free = {"p": project, "q": queue, "e": {"$gt": now}, "c.e": {"$lte": now},
+                "d": {"$lte": now}}
+        tagged = 0
+        for _ in range(CLAIM_ATTEMPTS):
+            candidates = list(
+                self._store.message_docs.find(free, {"c.n": 1})
+                .sort("k", 1).limit(limit).hint(MARKER_INDEX)
             )
-            _extend_lifetimes(self._store, project, queue, claim_id, now, ttl, grace)
-        if dead and policy is not None:
-            _move_to_dead_letter_queue(self._store, project, dead, policy, claim_id, now, ttl)
-        if not live:
+            if not candidates:
+                return None, []
+            dead = [doc["_id"] for doc in candidates
+                    if policy is not None and doc["c"]["n"] >= policy.max_claim_count]
+            live = [doc["_id"] for doc in candidates if doc["_id"] not in dead]
+            tagged = _tag(self._store, live, policy, claim_id, now, ttl) if live else 0
+            if tagged:
+                _extend_lifetimes(self._store, project, queue, claim_id, now, ttl, grace)
+            if dead and policy is not None:
+                _move_to_dead_letter_queue(self._store, project, dead, policy, claim_id, now, ttl)
+            if tagged or dead:
+                break
+        if not tagged:
             return None, []
         messages = _claimed_messages(self._store, project, queue, claim_id, now)
         return (claim_id, messages) if messages else (None, [])
@@ -112,6 +119,19 @@ class MongoClaims(ClaimController):
             {"p": project, "q": queue, "c.id": claim_id},
             {"$set": {"c.id": None, "c.e": 0, "c.t": 0}},
         )
+
+
+def _tag(
+    store: MongoStore, message_ids: list[ObjectId], policy: DeadLetterPolicy | None,
+    claim_id: str, now: int, ttl: int,
+) -> int:
+    """Tag the messages that are still free (and under the claim limit); return how many."""
+    query: Document = {"_id": {"$in": message_ids}, "c.e": {"$lte": now}}
+    if policy is not None:
+        query["c.n"] = {"$lt": policy.max_claim_count}
+    result = store.message_docs.update_many(
+        query, {"$set": {"c.id": claim_id, "c.e": now + ttl, "c.t": ttl}, "$inc": {"c.n": 1}})
+    return result.modified_count
 
 
 def _extend_lifetimes(

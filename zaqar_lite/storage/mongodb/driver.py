@@ -120,6 +120,7 @@ def translate_errors(func: Callable[Concatenate[C, P], R]) -> Callable[Concatena
 
     @functools.wraps(func)
     def wrapper(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        self._store.ensure_indexes()
         return with_retries(
             self._store.max_reconnect_attempts, lambda: func(self, *args, **kwargs)
         )
@@ -177,7 +178,8 @@ class MongoStore(Store):
 
     The long-lived client is created with ``connect=False`` and is not used
     here, so it opens no sockets or threads before gunicorn forks its workers;
-    the indexes are created through a short-lived client of their own.
+    the indexes are created through a short-lived client of their own, at
+    start-up, or before the first operation if MongoDB did not answer then.
     """
 
     def __init__(
@@ -196,7 +198,12 @@ class MongoStore(Store):
         self.max_reconnect_attempts = max_reconnect_attempts
         self._url = url
         self._database_name = database
-        with_retries(max_reconnect_attempts, self._create_indexes)
+        self._indexes_ready = False
+        try:
+            self.ensure_indexes()
+        except StorageUnavailable as exc:
+            LOG.error("MongoDB is not reachable at start-up (%s); requests will answer 503 "
+                      "and the indexes will be created once it answers", exc.reason)
         self._client: MongoClient[Document] = self._connect(connect=False)
         db: Database[Document] = self._client[database]
         self.queue_docs: Collection[Document] = db["queues"]
@@ -209,12 +216,17 @@ class MongoStore(Store):
         return int(self.clock())
 
     def _connect(self, *, connect: bool) -> MongoClient[Document]:
-        return MongoClient(
-            self._url,
-            connect=connect,
-            serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
-            type_registry=TypeRegistry([_PlainIntDecoder()]),
-        )
+        options: dict[str, Any] = {}
+        if "serverselectiontimeoutms" not in self._url.lower():
+            options["serverSelectionTimeoutMS"] = SERVER_SELECTION_TIMEOUT_MS
+        return MongoClient(self._url, connect=connect,
+                           type_registry=TypeRegistry([_PlainIntDecoder()]), **options)
+
+    def ensure_indexes(self) -> None:
+        """Create the indexes once per process, before the first operation."""
+        if not self._indexes_ready:
+            with_retries(self.max_reconnect_attempts, self._create_indexes)
+            self._indexes_ready = True
 
     def _create_indexes(self) -> None:
         with self._connect(connect=True) as client:
@@ -235,8 +247,8 @@ class MongoStore(Store):
     def ping(self) -> bool:
         try:
             self._client.admin.command("ping")
-        except PyMongoError:
-            LOG.exception("MongoDB ping failed")
+        except PyMongoError as exc:
+            LOG.warning("MongoDB ping failed: %s", exc)
             return False
         return True
 

@@ -130,8 +130,8 @@ class SQLiteStore(Store):
     def ping(self) -> bool:
         try:
             self.connection().execute("SELECT 1").fetchone()
-        except sqlite3.Error:
-            LOG.exception("SQLite ping failed")
+        except sqlite3.Error as exc:
+            LOG.warning("SQLite ping failed: %s", exc)
             return False
         return True
 
