@@ -48,11 +48,12 @@ def run_health_check(store: Store) -> dict[str, Any]:
         claim = step("claim_messages",
                      lambda: store.claims.create(project, queue, ttl=60, grace=300, limit=10))
         step("list_messages", lambda: store.messages.list(project, queue, limit=10))
-        if claim and claim[0]:
-            claim_id, claimed = claim
+        claim_id, claimed = claim or (None, [])
+        if claim_id is not None:
+            held_by: str = claim_id
             step("delete_messages", lambda: [
-                store.messages.delete(project, queue, msg.id, claim_id) for msg in claimed])
-            step("delete_claim", lambda: store.claims.delete(project, queue, claim_id))
+                store.messages.delete(project, queue, msg.id, held_by) for msg in claimed])
+            step("delete_claim", lambda: store.claims.delete(project, queue, held_by))
         step("bulk_delete_messages", lambda: store.messages.delete_many(project, queue, ids))
         step("delete_queue", lambda: store.queues.delete(project, queue))
     report: dict[str, Any] = {"storage_reachable": reachable, "operation_status": steps}

@@ -184,7 +184,8 @@ class RequestValidator:
     def pop_limit(self, limit: int) -> None:
         high = self.settings.max_messages_per_claim_or_pop
         if not 0 < limit <= high:
-            raise ValidationFailed(f"Pop value must be at least 1 and may not be greater than {high}.")
+            raise ValidationFailed(
+                f"Pop value must be at least 1 and may not be greater than {high}.")
 
     # -- sizes ----------------------------------------------------------
 

@@ -137,7 +137,7 @@ def test_post_list_and_get_messages_round_trip(conn):
         assert m.age >= 0
         assert m.href == f"/v2/queues/events/messages/{m.id}"
 
-    for mid, body in zip(ids, BODIES):
+    for mid, body in zip(ids, BODIES, strict=True):
         got = conn.message.get_message("events", mid)
         assert got.id == mid
         assert got.body == body

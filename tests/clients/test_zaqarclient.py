@@ -155,7 +155,7 @@ def test_post_list_and_get_messages(zaqar, zaqar_peer):
     peer_queue = zaqar_peer.queue("events")
     assert [m.body for m in peer_queue.messages()] == BODIES
 
-    for mid, body in zip(ids, BODIES):
+    for mid, body in zip(ids, BODIES, strict=True):
         got = queue.message(mid)
         assert (got.id, got.body, got.ttl) == (mid, body, 600)
         assert got.href == f"/v2/queues/events/messages/{mid}"
@@ -267,7 +267,7 @@ def test_claim_lifecycle(zaqar):
 
     # the claim has no messages left -> it is gone
     with pytest.raises(errors.ResourceNotFound):
-        queue.claim(id=claim.id).ttl
+        _ = queue.claim(id=claim.id).ttl  # reading it fetches the claim
 
     # release: messages are free again
     other.delete()

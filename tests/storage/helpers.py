@@ -33,7 +33,9 @@ def post(
     return store.messages.post(project, queue, new, client_id, create_queue=create_queue)
 
 
-def listed(store: Store, *, queue: str = QUEUE, project: str = PROJECT, **kwargs: Any) -> list[Message]:
+def listed(
+    store: Store, *, queue: str = QUEUE, project: str = PROJECT, **kwargs: Any
+) -> list[Message]:
     """Every listed message (one big page) with the given list flags."""
     kwargs.setdefault("limit", 10_000)
     return store.messages.list(project, queue, **kwargs)

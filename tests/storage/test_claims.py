@@ -240,7 +240,7 @@ def test_claim_extends_lifetime_of_messages_expiring_first(store, clock):
 
 
 def test_claim_extension_measured_from_claim_time(store, clock):
-    posted = post(store, 1, ttl=200)
+    post(store, 1, ttl=200)
     clock.advance(150)  # 50 s left
     t = now(clock)
     _, claimed = claim(store, ttl=100, grace=30)

@@ -109,7 +109,7 @@ def test_bodies_round_trip(store):
     assert [m.body for m in listed(store)] == BODIES
     assert [store.messages.get(PROJECT, QUEUE, mid).body for mid in posted] == BODIES
     by_id = {m.id: m.body for m in store.messages.get_many(PROJECT, QUEUE, posted)}
-    assert by_id == dict(zip(posted, BODIES))
+    assert by_id == dict(zip(posted, BODIES, strict=True))
     _, claimed = claim(store, limit=5)
     assert [m.body for m in claimed] == BODIES[:5]
     assert [m.body for m in store.messages.pop(PROJECT, QUEUE, 20)] == BODIES[5:]

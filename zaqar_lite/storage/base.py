@@ -28,11 +28,12 @@ Vocabulary (all times are integer UNIX seconds read from the injected clock):
 from __future__ import annotations
 
 import abc
+import builtins
 import dataclasses
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from bson import ObjectId
 
@@ -160,7 +161,7 @@ class QueueController(abc.ABC):
         limit: int = 10,
         name_contains: str | None = None,
         metadata_filters: Mapping[str, Any] | None = None,
-    ) -> list[QueueRecord]:
+    ) -> builtins.list[QueueRecord]:
         """Queues sorted by name, strictly after ``marker``.
 
         ``name_contains`` keeps names containing that text (a plain substring);
@@ -209,7 +210,7 @@ class MessageController(abc.ABC):
         echo: bool = False,
         include_claimed: bool = False,
         include_delayed: bool = False,
-    ) -> list[Message]:
+    ) -> builtins.list[Message]:
         """Messages in FIFO order with a marker greater than ``after``.
 
         Without ``echo``, messages posted with ``client_id`` are left out.
@@ -220,7 +221,9 @@ class MessageController(abc.ABC):
         """One message whatever its claim or delay; raises MessageDoesNotExist."""
 
     @abc.abstractmethod
-    def get_many(self, project: str, queue: str, message_ids: Sequence[str]) -> list[Message]:
+    def get_many(
+        self, project: str, queue: str, message_ids: Sequence[str]
+    ) -> builtins.list[Message]:
         """The messages among ``message_ids`` that exist; unknown ids are skipped."""
 
     @abc.abstractmethod
@@ -250,7 +253,7 @@ class MessageController(abc.ABC):
         """
 
     @abc.abstractmethod
-    def pop(self, project: str, queue: str, limit: int) -> list[Message]:
+    def pop(self, project: str, queue: str, limit: int) -> builtins.list[Message]:
         """Atomically remove and return up to ``limit`` free messages, oldest first.
 
         Delays are ignored, as in the reference.
@@ -335,7 +338,7 @@ class DeadLetterPolicy:
         if not _is_int(max_claims) or not queue or not isinstance(queue, str):
             return None
         ttl = metadata.get("_dead_letter_queue_messages_ttl")
-        return cls(int(max_claims), queue, int(ttl) if _is_int(ttl) and ttl else None)
+        return cls(max_claims, queue, ttl if _is_int(ttl) and ttl else None)
 
 
 def matches_filters(metadata: Mapping[str, Any], filters: Mapping[str, Any] | None) -> bool:
@@ -350,5 +353,5 @@ def matches_filters(metadata: Mapping[str, Any], filters: Mapping[str, Any] | No
     return True
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import logging
 from collections.abc import Sequence
@@ -19,7 +20,13 @@ from zaqar_lite.errors import (
     QueueDoesNotExist,
     StorageUnavailable,
 )
-from zaqar_lite.storage.base import Message, MessageController, NewMessage, is_valid_id, new_id
+from zaqar_lite.storage.base import (
+    Message,
+    MessageController,
+    NewMessage,
+    is_valid_id,
+    new_id,
+)
 from zaqar_lite.storage.mongodb.driver import (
     MARKER_INDEX,
     Document,
@@ -152,7 +159,7 @@ class MongoMessages(MessageController):
         echo: bool = False,
         include_claimed: bool = False,
         include_delayed: bool = False,
-    ) -> list[Message]:
+    ) -> builtins.list[Message]:
         if limit < 1:
             return []
         now = self._store.now()
@@ -179,10 +186,12 @@ class MongoMessages(MessageController):
         return found[0]
 
     @translate_errors
-    def get_many(self, project: str, queue: str, message_ids: Sequence[str]) -> list[Message]:
+    def get_many(
+        self, project: str, queue: str, message_ids: Sequence[str]
+    ) -> builtins.list[Message]:
         return self._find(project, queue, message_ids)
 
-    def _find(self, project: str, queue: str, message_ids: Sequence[str]) -> list[Message]:
+    def _find(self, project: str, queue: str, message_ids: Sequence[str]) -> builtins.list[Message]:
         object_ids = as_object_ids(message_ids)
         if not object_ids:
             return []
@@ -235,7 +244,7 @@ class MongoMessages(MessageController):
         self._store.message_docs.delete_many(query)
 
     @translate_errors
-    def pop(self, project: str, queue: str, limit: int) -> list[Message]:
+    def pop(self, project: str, queue: str, limit: int) -> builtins.list[Message]:
         """Candidates oldest first, each removed by a delete that re-checks it is
         free, so concurrent pops and claims never share a message."""
         if limit < 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,12 @@ from bson.errors import InvalidDocument
 from pymongo.errors import DuplicateKeyError
 
 from zaqar_lite.errors import QueueDoesNotExist, ValidationFailed
-from zaqar_lite.storage.base import QueueController, QueueRecord, QueueStats, matches_filters
+from zaqar_lite.storage.base import (
+    QueueController,
+    QueueRecord,
+    QueueStats,
+    matches_filters,
+)
 from zaqar_lite.storage.mongodb.driver import (
     MARKER_INDEX,
     Document,
@@ -78,7 +84,7 @@ class MongoQueues(QueueController):
         limit: int = 10,
         name_contains: str | None = None,
         metadata_filters: Mapping[str, Any] | None = None,
-    ) -> list[QueueRecord]:
+    ) -> builtins.list[QueueRecord]:
         """Metadata filters run as a query where they can, and are re-checked
         with ``matches_filters`` (the query also matches 1.0 for 1, or an array
         holding the value); pages are fetched until ``limit`` queues match."""
@@ -90,7 +96,7 @@ class MongoQueues(QueueController):
         query.update(metadata_query)
         exact = len(metadata_query) == len(metadata_filters or {})
         chunk = limit if exact else _LIST_CHUNK
-        found: list[QueueRecord] = []
+        found: builtins.list[QueueRecord] = []
         after = marker or ""
         while len(found) < limit:
             docs = list(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -12,9 +13,19 @@ from zaqar_lite.errors import (
     MessageNotClaimed,
     QueueDoesNotExist,
 )
-from zaqar_lite.storage.base import Message, MessageController, NewMessage, is_valid_id, new_id
+from zaqar_lite.storage.base import (
+    Message,
+    MessageController,
+    NewMessage,
+    is_valid_id,
+    new_id,
+)
 from zaqar_lite.storage.sqlite.driver import translate_errors
-from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS, dump_json, message_from_row
+from zaqar_lite.storage.sqlite.schema import (
+    MESSAGE_COLUMNS,
+    dump_json,
+    message_from_row,
+)
 
 if TYPE_CHECKING:
     import sqlite3
@@ -79,7 +90,7 @@ class SQLiteMessages(MessageController):
                 [
                     (mid, project, queue, first + index, msg.ttl, now, now + msg.ttl,
                      now + msg.delay, client_id, dump_json(msg.body))
-                    for index, (mid, msg) in enumerate(zip(ids, messages))
+                    for index, (mid, msg) in enumerate(zip(ids, messages, strict=True))
                 ],
             )
         return ids
@@ -96,11 +107,11 @@ class SQLiteMessages(MessageController):
         echo: bool = False,
         include_claimed: bool = False,
         include_delayed: bool = False,
-    ) -> list[Message]:
+    ) -> builtins.list[Message]:
         now = self._store.now()
         sql = (f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
                "AND marker > ? AND expires > ?")
-        params: list[Any] = [project, queue, after if after is not None else 0, now]
+        params: builtins.list[Any] = [project, queue, after if after is not None else 0, now]
         if not echo and client_id is not None:
             sql += " AND (client_id IS NULL OR client_id != ?)"
             params.append(client_id)
@@ -123,7 +134,9 @@ class SQLiteMessages(MessageController):
         return found[0]
 
     @translate_errors
-    def get_many(self, project: str, queue: str, message_ids: Sequence[str]) -> list[Message]:
+    def get_many(
+        self, project: str, queue: str, message_ids: Sequence[str]
+    ) -> builtins.list[Message]:
         ids = sorted({mid for mid in message_ids if is_valid_id(mid)})
         if not ids:
             return []
@@ -178,7 +191,7 @@ class SQLiteMessages(MessageController):
             conn.execute(f"DELETE FROM messages WHERE {where}", (project, queue, *ids))
 
     @translate_errors
-    def pop(self, project: str, queue: str, limit: int) -> list[Message]:
+    def pop(self, project: str, queue: str, limit: int) -> builtins.list[Message]:
         now = self._store.now()
         with self._store.write() as conn:
             rows = conn.execute(

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from zaqar_lite.errors import QueueDoesNotExist
-from zaqar_lite.storage.base import QueueController, QueueRecord, QueueStats, matches_filters
+from zaqar_lite.storage.base import (
+    QueueController,
+    QueueRecord,
+    QueueStats,
+    matches_filters,
+)
 from zaqar_lite.storage.sqlite.driver import translate_errors
-from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS, dump_json, message_from_row
+from zaqar_lite.storage.sqlite.schema import (
+    MESSAGE_COLUMNS,
+    dump_json,
+    message_from_row,
+)
 
 if TYPE_CHECKING:
     from zaqar_lite.storage.sqlite.driver import SQLiteStore
@@ -72,12 +82,12 @@ class SQLiteQueues(QueueController):
         limit: int = 10,
         name_contains: str | None = None,
         metadata_filters: Mapping[str, Any] | None = None,
-    ) -> list[QueueRecord]:
+    ) -> builtins.list[QueueRecord]:
         conn = self._store.connection()
-        found: list[QueueRecord] = []
+        found: builtins.list[QueueRecord] = []
         after = marker or ""
         sql = "SELECT name, metadata FROM queues WHERE project = ? AND name > ?"
-        params: list[Any] = [project]
+        params: builtins.list[Any] = [project]
         if name_contains:
             sql += " AND instr(name, ?) > 0"
             params.append(name_contains)
