@@ -51,7 +51,7 @@ def create_app(
     app.add_route(f"{root}/queues", queues.QueueCollection(services, views))
     app.add_route(f"{root}{QUEUE}", queues.QueueItem(services, views))
     app.add_route(f"{root}{QUEUE}/stats", queues.QueueStatsResource(services, views))
-    app.add_route(f"{root}{QUEUE}/purge", queues.QueuePurge(services, views))
+    app.add_route(f"{root}{QUEUE}/purge", queues.QueuePurge(services))
     app.add_route(f"{root}{QUEUE}/messages", messages.MessageCollection(services, views))
     app.add_route(f"{root}{QUEUE}/messages/{{message_id}}", messages.MessageItem(services, views))
     app.add_route(f"{root}{QUEUE}/claims", claims.ClaimCollection(services, views))

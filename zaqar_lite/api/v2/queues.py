@@ -157,7 +157,7 @@ class QueueStatsResource:
 class QueuePurge:
     """``POST /queues/{queue_name}/purge``: drop free messages (and subscriptions)."""
 
-    def __init__(self, services: Services, views: Views) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
 
     @on_failure("Queue could not be purged.")

@@ -22,8 +22,6 @@ from zaqar_lite.storage.base import (
     new_id,
 )
 from zaqar_lite.storage.mongodb.driver import (
-    CLAIM_INDEX,
-    MARKER_INDEX,
     Document,
     as_datetime,
     message_from_doc,
@@ -70,7 +68,7 @@ class MongoClaims(ClaimController):
         for _ in range(CLAIM_ATTEMPTS):
             candidates = list(
                 self._store.message_docs.find(free, {"c.n": 1})
-                .sort("k", 1).limit(limit).hint(MARKER_INDEX)
+                .sort("k", 1).limit(limit)
             )
             if not candidates:
                 return None, []
@@ -190,7 +188,7 @@ def _claimed_docs(
         store.message_docs.find(
             {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now},
              "e": {"$gt": now}}
-        ).sort("k", 1).hint(CLAIM_INDEX)
+        ).sort("k", 1)
     )
 
 

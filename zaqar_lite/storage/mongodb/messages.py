@@ -86,7 +86,7 @@ def catch_up_counter(store: MongoStore, project: str, queue: str) -> None:
     edited by hand; the unique marker index is what notices.
     """
     top = store.message_docs.find_one(
-        {"p": project, "q": queue}, {"k": 1}, sort=[("k", -1)], hint=MARKER_INDEX
+        {"p": project, "q": queue}, {"k": 1}, sort=[("k", -1)]
     )
     if top is not None:
         LOG.warning("counter of queue %r of project %r was behind marker %d",
@@ -175,7 +175,7 @@ class MongoMessages(MessageController):
             query["c.e"] = {"$lte": now}
         if not include_delayed:
             query["d"] = {"$lte": now}
-        docs = self._store.message_docs.find(query).sort("k", 1).limit(limit).hint(MARKER_INDEX)
+        docs = self._store.message_docs.find(query).sort("k", 1).limit(limit)
         return [message_from_doc(doc) for doc in docs]
 
     @translate_errors
@@ -253,7 +253,7 @@ class MongoMessages(MessageController):
         free = {"p": project, "q": queue, "e": {"$gt": now}, "c.e": {"$lte": now}}
         candidates = list(
             self._store.message_docs.find(free, {"_id": 1}).sort("k", 1).limit(limit)
-            .hint(MARKER_INDEX)
+
         )
         popped = []
         for candidate in candidates:

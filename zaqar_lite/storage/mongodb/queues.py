@@ -18,7 +18,6 @@ from zaqar_lite.storage.base import (
     matches_filters,
 )
 from zaqar_lite.storage.mongodb.driver import (
-    MARKER_INDEX,
     Document,
     message_from_doc,
     translate_errors,
@@ -125,11 +124,11 @@ class MongoQueues(QueueController):
         now = self._store.now()
         docs = self._store.message_docs
         live = {"p": project, "q": name, "e": {"$gt": now}}
-        total = docs.count_documents(live, hint=MARKER_INDEX)
+        total = docs.count_documents(live)
         if total == 0:
             return QueueStats(total=0, claimed=0, oldest=None, newest=None)
-        claimed = docs.count_documents({**live, "c.e": {"$gt": now}}, hint=MARKER_INDEX)
-        ends = [docs.find_one(live, sort=[("k", order)], hint=MARKER_INDEX) for order in (1, -1)]
+        claimed = docs.count_documents({**live, "c.e": {"$gt": now}})
+        ends = [docs.find_one(live, sort=[("k", order)]) for order in (1, -1)]
         return QueueStats(
             total=total,
             claimed=claimed,
