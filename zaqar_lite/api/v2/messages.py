@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 
 from zaqar_lite.api import media, params
@@ -12,6 +14,7 @@ from zaqar_lite.errors import (
     ClaimIdMalformed,
     MessageDoesNotExist,
     MessagesNotFound,
+    QueueDoesNotExist,
     ValidationFailed,
 )
 from zaqar_lite.storage.base import is_valid_id
@@ -30,8 +33,7 @@ class MessageCollection:
     def on_post(self, req: falcon.Request, resp: falcon.Response, queue_name: str) -> None:
         services = self.services
         project = req.context.project
-        services.store.queues.create(project, queue_name, {})
-        metadata = services.store.queues.get_metadata(project, queue_name)
+        metadata = self._metadata_creating_queue(project, queue_name)
         services.validator.message_post_size(
             req.content_length, metadata.get("_max_messages_post_size"))
         messages = services.validator.messages(
@@ -46,6 +48,17 @@ class MessageCollection:
         resp.status = falcon.HTTP_201
         resp.location = f"{self.views.queue_href(queue_name)}/messages?ids={','.join(ids)}"
         resp.media = {"resources": [self.views.message_href(queue_name, mid) for mid in ids]}
+
+    def _metadata_creating_queue(self, project: str, queue: str) -> dict[str, Any]:
+        """The queue's metadata; a missing queue is created first, as Zaqar does
+        (even if the post then fails validation)."""
+        queues = self.services.store.queues
+        try:
+            return queues.get_metadata(project, queue)
+        except QueueDoesNotExist:
+            if queues.create(project, queue, {}):
+                return {}
+            return queues.get_metadata(project, queue)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, queue_name: str) -> None:
         ids = params.get_list(req, "ids")
