@@ -24,6 +24,8 @@ from zaqar_lite.storage.base import NewMessage
 MIN_MESSAGE_TTL = 60
 MIN_CLAIM_TTL = 60
 MIN_CLAIM_GRACE = 60
+DEFAULT_PAGE_SIZE = 10
+"""Queues or messages per list page, and messages per claim, when no limit is given."""
 QUEUE_NAME_MAX_LENGTH = 64
 PROJECT_ID_MAX_LENGTH = 256
 QUEUE_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_\-.]+$")
@@ -249,7 +251,7 @@ class RequestValidator:
             raise error
         ttl = int(document.get("ttl", self.settings.default_claim_ttl))
         grace = int(document.get("grace", self.settings.default_claim_grace))
-        limit = query_limit if query_limit is not None else document.get("limit", 10)
+        limit = query_limit if query_limit is not None else document.get("limit", DEFAULT_PAGE_SIZE)
         if not 0 < limit <= self.settings.max_messages_per_claim_or_pop:
             raise ValidationFailed(self.claim_limit_message)
         if not MIN_CLAIM_GRACE <= grace <= self.settings.max_claim_grace:

@@ -18,6 +18,7 @@ from zaqar_lite.errors import (
     ValidationFailed,
 )
 from zaqar_lite.storage.base import is_valid_id
+from zaqar_lite.validation import DEFAULT_PAGE_SIZE
 
 LIST_PARAMS = ("marker", "limit", "echo", "include_claimed", "include_delayed")
 
@@ -93,7 +94,7 @@ class MessageCollection:
         messages = []
         if after is not None:
             messages = store.list(
-                project, queue_name, after=after, limit=limit or 10,
+                project, queue_name, after=after, limit=limit or DEFAULT_PAGE_SIZE,
                 client_id=req.context.client_id, echo=echo,
                 include_claimed=include_claimed, include_delayed=include_delayed,
             )

@@ -12,7 +12,7 @@ from zaqar_lite.api.services import Services
 from zaqar_lite.api.views import Views
 from zaqar_lite.errors import Conflict, InvalidBody, QueueDoesNotExist, ValidationFailed
 from zaqar_lite.storage.base import QueueRecord
-from zaqar_lite.validation import PATCH_MEDIA_TYPE, QUEUE_NAME_MAX_LENGTH
+from zaqar_lite.validation import DEFAULT_PAGE_SIZE, PATCH_MEDIA_TYPE, QUEUE_NAME_MAX_LENGTH
 
 LIST_PARAMS = ("marker", "limit", "detailed", "name", "with_count")
 
@@ -42,7 +42,7 @@ class QueueCollection:
             queues = self.services.store.queues.list(
                 project,
                 marker=params.get_str(req, "marker"),
-                limit=limit or 10,
+                limit=limit or DEFAULT_PAGE_SIZE,
                 name_contains=name,
                 metadata_filters=filters,
             )
