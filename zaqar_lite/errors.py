@@ -141,4 +141,44 @@ class StorageUnavailable(ZaqarError):
         self.reason = reason
 
 
+class HeaderError(ZaqarError):
+    """A required request header is missing or malformed (400)."""
+
+    status = 400
+
+    def __init__(self, title: str, description: str) -> None:
+        super().__init__(description)
+        self.title = title
+
+
+class InvalidQueueIdentification(ZaqarError):
+    """A queue name outside 1-64 of ``A-Z a-z 0-9 _ - .``, or a project id over 256."""
+
+    status = 400
+    title = "Invalid queue identification"
+
+    def __init__(self) -> None:
+        super().__init__("The format of the submitted queue name or project id is not valid.")
+
+
+class WrongUUID(ZaqarError):
+    """A Client-ID that is not a UUID while ``client_id_uuid_safe = strict``."""
+
+    status = 400
+    title = "Wrong UUID value"
+
+    def __init__(self) -> None:
+        super().__init__("Malformed hexadecimal UUID.")
+
+
+class ClientIdLength(ZaqarError):
+    """Reported with a title only, as the reference does."""
+
+    status = 400
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__("")
+        self.title = f"Length of client id must be at least {low} and no greater than {high}."
+
+
 RETRY_SUFFIX = " Please try again in a few seconds."

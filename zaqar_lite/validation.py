@@ -18,7 +18,14 @@ from typing import Any
 import jsonschema
 
 from zaqar_lite.config import Settings
-from zaqar_lite.errors import InvalidBody, ValidationFailed, ZaqarError
+from zaqar_lite.errors import (
+    ClientIdLength,
+    InvalidBody,
+    InvalidQueueIdentification,
+    ValidationFailed,
+    WrongUUID,
+    ZaqarError,
+)
 from zaqar_lite.storage.base import NewMessage
 
 MIN_MESSAGE_TTL = 60
@@ -416,29 +423,3 @@ def _is_int(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float))
-
-
-class InvalidQueueIdentification(ZaqarError):
-    status = 400
-    title = "Invalid queue identification"
-
-    def __init__(self) -> None:
-        super().__init__("The format of the submitted queue name or project id is not valid.")
-
-
-class WrongUUID(ZaqarError):
-    status = 400
-    title = "Wrong UUID value"
-
-    def __init__(self) -> None:
-        super().__init__("Malformed hexadecimal UUID.")
-
-
-class ClientIdLength(ZaqarError):
-    """Reported with a title only, as the reference does."""
-
-    status = 400
-
-    def __init__(self, low: int, high: int) -> None:
-        super().__init__("")
-        self.title = f"Length of client id must be at least {low} and no greater than {high}."

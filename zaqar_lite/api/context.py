@@ -14,7 +14,7 @@ from typing import Any
 
 import falcon
 
-from zaqar_lite.errors import ZaqarError
+from zaqar_lite.errors import HeaderError
 from zaqar_lite.validation import RequestValidator
 
 LOG = logging.getLogger("zaqar_lite.access")
@@ -28,16 +28,6 @@ DRAIN_LIMIT = 1024 * 1024
 """Unread request bodies up to this size are read before answering, so that a
 keep-alive connection survives a rejected (e.g. oversized) body; gunicorn
 would otherwise drop the connection after 64 KiB."""
-
-
-class HeaderError(ZaqarError):
-    """A required request header is missing or malformed (400)."""
-
-    status = 400
-
-    def __init__(self, title: str, description: str) -> None:
-        super().__init__(description)
-        self.title = title
 
 
 class RequestContext:
