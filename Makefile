@@ -35,4 +35,4 @@ bench: $(RUNTIME_STAMP)
 	$(BIN)/zaqar-lite bench --url $(BENCH_URL) --seconds $(BENCH_SECONDS)
 
 clean:
-	rm -rf $(VENV) zaqar-lite.db zaqar-lite.db-wal zaqar-lite.db-shm
+	rm -rf $(VENV) zaqar-lite.db zaqar-lite.db-wal zaqar-lite.db-shm zaqar-lite.db.lock
