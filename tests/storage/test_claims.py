@@ -342,3 +342,45 @@ def test_concurrent_claimants_share_nothing(store, request):
     assert store.queues.stats(PROJECT, QUEUE).total == 0
     assert store.messages.list(PROJECT, QUEUE, include_claimed=True, include_delayed=True) == []
     assert claim(store) == (None, [])
+
+
+def test_concurrent_pops_and_claims_share_nothing(store, request):
+    """Eight poppers and eight claimants race over one queue: every message is
+    taken exactly once, by a pop or by a claim, and none is lost."""
+    total = min(concurrency_queue_size(request), 600)
+    posted = store.messages.post(
+        PROJECT, QUEUE, [NewMessage(body={"n": n}, ttl=3600) for n in range(total)], None,
+        create_queue=True)
+    lock = threading.Lock()
+    taken: list[str] = []
+    errors: list[BaseException] = []
+    deadline = time.monotonic() + 100
+    gate = threading.Barrier(16)
+
+    def worker(pops: bool) -> None:
+        try:
+            gate.wait()
+            while time.monotonic() < deadline:
+                if pops:
+                    got = [m.id for m in store.messages.pop(PROJECT, QUEUE, 5)]
+                else:
+                    _, messages = store.claims.create(PROJECT, QUEUE, ttl=600, grace=60,
+                                                      limit=5)
+                    got = [m.id for m in messages]
+                with lock:
+                    taken.extend(got)
+                if not got and not store.messages.list(PROJECT, QUEUE, limit=1):
+                    return  # nothing free is left: the rest is claimed or popped
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n % 2 == 0,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(1.0, deadline - time.monotonic() + 10))
+    if errors:
+        raise errors[0]
+    assert len(taken) == len(set(taken)), "a message was taken twice"
+    assert set(taken) == set(posted), f"{len(set(posted) - set(taken))} messages never taken"
+    assert store.messages.pop(PROJECT, QUEUE, 20) == []

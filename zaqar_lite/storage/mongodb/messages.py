@@ -48,6 +48,9 @@ POST_ATTEMPTS = 5
 CREATE_ATTEMPTS = 3
 """Rounds of increment-then-create tried while the queue keeps disappearing."""
 
+POP_HOLD_SECONDS = 60
+"""How long messages taken by an interrupted pop stay hidden before they are free again."""
+
 DELETE_ATTEMPTS = 3
 """Conditional deletes tried while concurrent claims keep changing a message."""
 
@@ -245,22 +248,33 @@ class MongoMessages(MessageController):
 
     @translate_errors
     def pop(self, project: str, queue: str, limit: int) -> builtins.list[Message]:
-        """Candidates oldest first, each removed by a delete that re-checks it is
-        free, so concurrent pops and claims never share a message."""
+        """Hold the oldest free messages under a pop token, then delete by token.
+
+        The hold is taken like a claim (one conditional ``update_many``), so
+        concurrent pops and claims never share a message; three round trips
+        whatever the count. If the connection drops before the delete, the held
+        messages come back after ``POP_HOLD_SECONDS`` instead of being lost.
+        """
         if limit < 1:
             return []
         now = self._store.now()
+        docs = self._store.message_docs
         free = {"p": project, "q": queue, "e": {"$gt": now}, "c.e": {"$lte": now}}
-        candidates = list(
-            self._store.message_docs.find(free, {"_id": 1}).sort("k", 1).limit(limit)
-
+        candidates = list(docs.find(free).sort("k", 1).limit(limit))
+        if not candidates:
+            return []
+        token = new_id()
+        held_query = {"p": project, "q": queue, "c.id": token}
+        result = docs.update_many(
+            {"_id": {"$in": [doc["_id"] for doc in candidates]}, "c.e": {"$lte": now}},
+            {"$set": {"c.id": token, "c.e": now + POP_HOLD_SECONDS}},
         )
-        popped = []
-        for candidate in candidates:
-            doc = self._store.message_docs.find_one_and_delete({**free, "_id": candidate["_id"]})
-            if doc is not None:
-                popped.append(message_from_doc(doc))
-        return popped
+        if result.modified_count == len(candidates):
+            held = {doc["_id"] for doc in candidates}
+        else:
+            held = {doc["_id"] for doc in docs.find(held_query, {"_id": 1})}
+        docs.delete_many(held_query)
+        return [message_from_doc(doc) for doc in candidates if doc["_id"] in held]
 
     @translate_errors
     def purge(self, project: str, queue: str) -> None:
