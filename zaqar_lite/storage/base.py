@@ -79,6 +79,7 @@ class Message:
     client_id: str | None
     claim_id: str | None
     claim_expires: int
+    claim_ttl: int
     claim_count: int
     delay_expires: int
 
@@ -119,6 +120,18 @@ class Claim:
     ttl: int
     age: int
     messages: list[Message]
+
+    @classmethod
+    def of(cls, claim_id: str, messages: list[Message], now: int) -> Claim:
+        """The claim carried by ``messages`` (all tagged with it, at least one).
+
+        Its ttl and expiry are on every message; its age counts from the last
+        time it was created or renewed.
+        """
+        first = messages[0]
+        started = first.claim_expires - first.claim_ttl
+        return cls(id=claim_id, ttl=first.claim_ttl, age=max(0, now - started),
+                   messages=messages)
 
 
 @dataclasses.dataclass(frozen=True)

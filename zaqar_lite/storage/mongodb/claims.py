@@ -90,14 +90,12 @@ class MongoClaims(ClaimController):
     @translate_errors
     def get(self, project: str, queue: str, claim_id: str) -> Claim:
         now = self._store.now()
-        docs = []
+        messages = []
         if is_valid_id(claim_id):
-            docs = _claimed_docs(self._store, project, queue, claim_id, now)
-        if not docs:
+            messages = _claimed_messages(self._store, project, queue, claim_id, now)
+        if not messages:
             raise ClaimDoesNotExist(project, queue, claim_id)
-        claim_ttl, claim_expires = docs[0]["c"]["t"], docs[0]["c"]["e"]
-        return Claim(id=claim_id, ttl=claim_ttl, age=max(0, now - (claim_expires - claim_ttl)),
-                     messages=[message_from_doc(doc) for doc in docs])
+        return Claim.of(claim_id, messages, now)
 
     @translate_errors
     def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:
@@ -181,18 +179,11 @@ def _move(
     )
 
 
-def _claimed_docs(
-    store: MongoStore, project: str, queue: str, claim_id: str, now: int
-) -> list[Document]:
-    return list(
-        store.message_docs.find(
-            {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now},
-             "e": {"$gt": now}}
-        ).sort("k", 1)
-    )
-
-
 def _claimed_messages(
     store: MongoStore, project: str, queue: str, claim_id: str, now: int
 ) -> list[Message]:
-    return [message_from_doc(doc) for doc in _claimed_docs(store, project, queue, claim_id, now)]
+    """The live messages of a live claim, in FIFO order."""
+    docs = store.message_docs.find(
+        {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now}, "e": {"$gt": now}}
+    ).sort("k", 1)
+    return [message_from_doc(doc) for doc in docs]

@@ -168,6 +168,7 @@ def message_from_doc(doc: Document) -> Message:
         client_id=doc["u"],
         claim_id=claim["id"],
         claim_expires=claim["e"],
+        claim_ttl=claim["t"],
         claim_count=claim["n"],
         delay_expires=doc["d"],
     )

@@ -72,12 +72,7 @@ class SQLiteClaims(ClaimController):
             messages = _claimed_messages(self._store.connection(), project, queue, claim_id, now)
         if not messages:
             raise ClaimDoesNotExist(project, queue, claim_id)
-        row = self._store.connection().execute(
-            "SELECT claim_ttl, claim_expires FROM messages WHERE id = ?", (messages[0].id,)
-        ).fetchone()
-        claim_ttl, claim_expires = row if row else (0, now)
-        return Claim(id=claim_id, ttl=claim_ttl, age=max(0, now - (claim_expires - claim_ttl)),
-                     messages=messages)
+        return Claim.of(claim_id, messages, now)
 
     @translate_errors
     def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:

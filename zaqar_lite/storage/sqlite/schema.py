@@ -43,7 +43,7 @@ CREATE INDEX IF NOT EXISTS messages_expires ON messages (expires);
 
 MESSAGE_COLUMNS = (
     "id, marker, ttl, created, expires, body, client_id, claim_id, claim_expires, "
-    "claim_count, delay_expires"
+    "claim_ttl, claim_count, delay_expires"
 )
 
 
@@ -54,7 +54,7 @@ def dump_json(value: Any) -> str:
 def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     """Build a Message from a row selected with MESSAGE_COLUMNS."""
     (mid, marker, ttl, created, expires, body, client_id, claim_id, claim_expires,
-     claim_count, delay_expires) = row
+     claim_ttl, claim_count, delay_expires) = row
     return Message(
         id=mid,
         marker=marker,
@@ -65,6 +65,7 @@ def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         client_id=client_id,
         claim_id=claim_id,
         claim_expires=claim_expires,
+        claim_ttl=claim_ttl,
         claim_count=claim_count,
         delay_expires=delay_expires,
     )
