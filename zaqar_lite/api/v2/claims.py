@@ -8,8 +8,6 @@ from zaqar_lite.api import media, params
 from zaqar_lite.api.errors import on_failure
 from zaqar_lite.api.services import Services
 from zaqar_lite.api.views import Views
-from zaqar_lite.errors import ClaimDoesNotExist
-from zaqar_lite.storage.base import is_valid_id
 
 
 class ClaimCollection:
@@ -45,10 +43,7 @@ class ClaimItem:
     def on_get(
         self, req: falcon.Request, resp: falcon.Response, queue_name: str, claim_id: str
     ) -> None:
-        project = req.context.project
-        if not is_valid_id(claim_id):
-            raise ClaimDoesNotExist(project, queue_name, claim_id)
-        claim = self.services.store.claims.get(project, queue_name, claim_id)
+        claim = self.services.store.claims.get(req.context.project, queue_name, claim_id)
         resp.media = self.views.claim(queue_name, claim, self.services.now())
 
     @on_failure("Claim could not be updated.")
@@ -56,16 +51,13 @@ class ClaimItem:
         self, req: falcon.Request, resp: falcon.Response, queue_name: str, claim_id: str
     ) -> None:
         ttl, grace = self.services.validator.claim_update(media.read_object(req, required=True))
-        project = req.context.project
-        if not is_valid_id(claim_id):
-            raise ClaimDoesNotExist(project, queue_name, claim_id)
-        self.services.store.claims.update(project, queue_name, claim_id, ttl=ttl, grace=grace)
+        self.services.store.claims.update(
+            req.context.project, queue_name, claim_id, ttl=ttl, grace=grace)
         resp.status = falcon.HTTP_204
 
     @on_failure("Claim could not be deleted.")
     def on_delete(
         self, req: falcon.Request, resp: falcon.Response, queue_name: str, claim_id: str
     ) -> None:
-        if is_valid_id(claim_id):
-            self.services.store.claims.delete(req.context.project, queue_name, claim_id)
+        self.services.store.claims.delete(req.context.project, queue_name, claim_id)
         resp.status = falcon.HTTP_204

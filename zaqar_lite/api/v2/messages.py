@@ -120,8 +120,6 @@ class MessageCollection:
         else:
             # Sequence numbers are positive 64-bit integers.
             return max(after, 0) if after <= media.INT64_MAX else None
-        if not is_valid_id(marker):
-            return None
         try:
             return self.services.store.messages.get(project, queue, marker).marker
         except MessageDoesNotExist:
@@ -176,10 +174,7 @@ class MessageItem:
     def on_get(
         self, req: falcon.Request, resp: falcon.Response, queue_name: str, message_id: str
     ) -> None:
-        project = req.context.project
-        if not is_valid_id(message_id):
-            raise MessageDoesNotExist(project, queue_name, message_id)
-        message = self.services.store.messages.get(project, queue_name, message_id)
+        message = self.services.store.messages.get(req.context.project, queue_name, message_id)
         resp.media = self.views.message(queue_name, message, self.services.now())
 
     @on_failure("Message could not be deleted.")
