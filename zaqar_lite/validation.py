@@ -203,7 +203,7 @@ class RequestValidator:
         if content_length is None:
             return
         config_cap = self.settings.max_messages_post_size
-        if _is_int(queue_cap) and queue_cap > 0:
+        if _passes_int_check(queue_cap) and queue_cap > 0:
             effective = min(queue_cap, config_cap)
             if content_length > effective:
                 raise ValidationFailed(
@@ -313,12 +313,12 @@ class RequestValidator:
             if key not in metadata or metadata[key] is None:
                 continue
             value = metadata[key]
-            if not _is_number(value) or (value and not _is_int(value)):
+            if not _typed_as_int(value):
                 raise error(f"{key} must be integer.")
             if not low <= value <= high:
                 raise error(range_message)
         claims = metadata.get("_max_claim_count")
-        if claims is not None and (not _is_number(claims) or (claims and not _is_int(claims))):
+        if claims is not None and not _typed_as_int(claims):
             raise error("_max_claim_count must be integer.")
         encrypt = metadata.get("_enable_encrypt_messages")
         if encrypt is not None and not isinstance(encrypt, bool):
@@ -332,7 +332,7 @@ class RequestValidator:
             raise error("retry_policy must be a dict.")
         for key in ("retries_with_no_delay", "minimum_delay_retries", "minimum_delay",
                     "maximum_delay", "maximum_delay_retries"):
-            if key in policy and not _is_int(policy[key]):
+            if key in policy and not _passes_int_check(policy[key]):
                 raise error(f"Retry policy: {key} must be a integer.")
         function = policy.get("retry_backoff_function")
         if function is not None:
@@ -417,9 +417,14 @@ def normalise_uuid(value: str) -> str | None:
         return None
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) or value is True
+def _passes_int_check(value: Any) -> bool:
+    """Zaqar's ``isinstance(value, int)``: JSON ``true`` passes (as 1), ``false`` does not
+    count as a number at all, so it falls through to the range checks as 0."""
+    return isinstance(value, int) and (value is True or not isinstance(value, bool))
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float))
+def _typed_as_int(value: Any) -> bool:
+    """Zaqar's type rule for reserved metadata: only a non-number or a truthy
+    non-integer is a type error; falsy numbers (``0``, ``0.0``, ``false``) are
+    left to the range check."""
+    return isinstance(value, (int, float)) and (not value or _passes_int_check(value))
