@@ -67,7 +67,7 @@ class MongoClaims(ClaimController):
         tagged = 0
         for _ in range(CLAIM_ATTEMPTS):
             candidates = list(
-                self._store.message_docs.find(free, {"c.n": 1})
+                self._store.message_docs.find(free, {"c.n": 1, "e": 1})
                 .sort("k", 1).limit(limit)
             )
             if not candidates:
@@ -76,7 +76,8 @@ class MongoClaims(ClaimController):
                     if policy is not None and doc["c"]["n"] >= policy.max_claim_count]
             live = [doc["_id"] for doc in candidates if doc["_id"] not in dead]
             tagged = _tag(self._store, live, policy, claim_id, now, ttl) if live else 0
-            if tagged:
+            # Only messages that would expire before the claim need a longer life.
+            if tagged and any(doc["e"] < now + ttl for doc in candidates):
                 _extend_lifetimes(self._store, project, queue, claim_id, now, ttl, grace)
             if dead and policy is not None:
                 _move_to_dead_letter_queue(self._store, project, dead, policy, claim_id, now, ttl)
