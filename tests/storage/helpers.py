@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from zaqar_lite.storage.base import Message, NewMessage, Store
@@ -52,3 +54,28 @@ def claim(store: Store, *, queue: str = QUEUE, project: str = PROJECT, ttl: int 
 
 def now(clock: Any) -> int:
     return int(clock())
+
+
+def run_concurrently(work: list[Callable[[], None]], seconds: float) -> None:
+    """Run each callable in a thread of its own, all released at once; fail with
+    the first exception any of them raised, or if one is still running after
+    ``seconds`` (plus a margin)."""
+    gate = threading.Barrier(len(work))
+    errors: list[BaseException] = []
+
+    def run(task: Callable[[], None]) -> None:
+        try:
+            gate.wait()
+            task()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(task,)) for task in work]
+    deadline = time.monotonic() + seconds + 10
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(1.0, deadline - time.monotonic()))
+    if errors:
+        raise errors[0]
+    assert not any(thread.is_alive() for thread in threads), "workers still running"

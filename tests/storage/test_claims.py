@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import threading
@@ -12,7 +13,20 @@ import pytest
 from zaqar_lite.errors import ClaimDoesNotExist
 from zaqar_lite.storage.base import NewMessage, is_valid_id
 
-from .helpers import MALFORMED_IDS, PROJECT, QUEUE, UNKNOWN_ID, claim, ids, listed, now, post
+from .helpers import (
+    MALFORMED_IDS,
+    PROJECT,
+    QUEUE,
+    UNKNOWN_ID,
+    claim,
+    ids,
+    listed,
+    now,
+    post,
+    run_concurrently,
+)
+
+WORK_SECONDS = 100
 
 
 def test_claim_missing_or_empty_queue(store):
@@ -293,44 +307,31 @@ def test_concurrent_claimants_share_nothing(store, request):
     lock = threading.Lock()
     claims: list[tuple[str, list[str]]] = []
     deleted = [0]
-    errors: list[BaseException] = []
-    deadline = time.monotonic() + 100
-    gate = threading.Barrier(workers)
+    deadline = time.monotonic() + WORK_SECONDS
 
     def worker(seed: int) -> None:
         backoff = random.Random(seed)
-        try:
-            gate.wait()
-            while time.monotonic() < deadline:
-                claim_id, messages = store.claims.create(PROJECT, QUEUE, ttl=600, grace=60,
-                                                         limit=limit)
-                if not messages:
-                    # Nothing free right now: the others hold (and will delete) the rest,
-                    # or a concurrent claim won the race for the candidates.
-                    with lock:
-                        if deleted[0] >= total:
-                            return
-                    time.sleep(backoff.uniform(0.002, 0.02))
-                    continue
-                assert claim_id is not None and 1 <= len(messages) <= limit
+        while time.monotonic() < deadline:
+            claim_id, messages = store.claims.create(PROJECT, QUEUE, ttl=600, grace=60,
+                                                     limit=limit)
+            if not messages:
+                # Nothing free right now: the others hold (and will delete) the rest,
+                # or a concurrent claim won the race for the candidates.
                 with lock:
-                    claims.append((claim_id, [m.id for m in messages]))
-                for message in messages:
-                    assert message.claim_id == claim_id
-                    store.messages.delete(PROJECT, QUEUE, message.id, claim_id)
-                with lock:
-                    deleted[0] += len(messages)
-        except BaseException as exc:  # noqa: BLE001 - re-raised by the main thread
-            errors.append(exc)
+                    if deleted[0] >= total:
+                        return
+                time.sleep(backoff.uniform(0.002, 0.02))
+                continue
+            assert claim_id is not None and 1 <= len(messages) <= limit
+            with lock:
+                claims.append((claim_id, [m.id for m in messages]))
+            for message in messages:
+                assert message.claim_id == claim_id
+                store.messages.delete(PROJECT, QUEUE, message.id, claim_id)
+            with lock:
+                deleted[0] += len(messages)
 
-    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=max(1.0, deadline - time.monotonic() + 10))
-    if errors:
-        raise errors[0]
-    assert not any(thread.is_alive() for thread in threads), "claimants still running"
+    run_concurrently([functools.partial(worker, seed) for seed in range(workers)], WORK_SECONDS)
 
     claimed = [mid for _, mids in claims for mid in mids]
     assert len({cid for cid, _ in claims}) == len(claims), "claim ids reused"
@@ -353,34 +354,21 @@ def test_concurrent_pops_and_claims_share_nothing(store, request):
         create_queue=True)
     lock = threading.Lock()
     taken: list[str] = []
-    errors: list[BaseException] = []
-    deadline = time.monotonic() + 100
-    gate = threading.Barrier(16)
+    deadline = time.monotonic() + WORK_SECONDS
 
     def worker(pops: bool) -> None:
-        try:
-            gate.wait()
-            while time.monotonic() < deadline:
-                if pops:
-                    got = [m.id for m in store.messages.pop(PROJECT, QUEUE, 5)]
-                else:
-                    _, messages = store.claims.create(PROJECT, QUEUE, ttl=600, grace=60,
-                                                      limit=5)
-                    got = [m.id for m in messages]
-                with lock:
-                    taken.extend(got)
-                if not got and not store.messages.list(PROJECT, QUEUE, limit=1):
-                    return  # nothing free is left: the rest is claimed or popped
-        except BaseException as exc:  # noqa: BLE001 - re-raised by the main thread
-            errors.append(exc)
+        while time.monotonic() < deadline:
+            if pops:
+                got = [m.id for m in store.messages.pop(PROJECT, QUEUE, 5)]
+            else:
+                _, messages = store.claims.create(PROJECT, QUEUE, ttl=600, grace=60, limit=5)
+                got = [m.id for m in messages]
+            with lock:
+                taken.extend(got)
+            if not got and not store.messages.list(PROJECT, QUEUE, limit=1):
+                return  # nothing free is left: the rest is claimed or popped
 
-    threads = [threading.Thread(target=worker, args=(n % 2 == 0,)) for n in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=max(1.0, deadline - time.monotonic() + 10))
-    if errors:
-        raise errors[0]
+    run_concurrently([functools.partial(worker, n % 2 == 0) for n in range(16)], WORK_SECONDS)
     assert len(taken) == len(set(taken)), "a message was taken twice"
     assert set(taken) == set(posted), f"{len(set(posted) - set(taken))} messages never taken"
     assert store.messages.pop(PROJECT, QUEUE, 20) == []
