@@ -152,14 +152,14 @@ class MessageCollection:
         self, req: falcon.Request, resp: falcon.Response, queue_name: str, ids: list[str]
     ) -> None:
         self.services.validator.message_ids(ids)
-        claim_ids = params.get_list(req, "claim_ids")
-        if self.services.settings.message_delete_with_claim_id and claim_ids is None:
-            raise ValidationFailed(
-                'The request should have both "ids" and "claim_ids" parameter in the request '
-                "when message_delete_with_claim_id is True.")
-        self.services.store.messages.delete_many(
-            req.context.project, queue_name, ids,
-            claim_ids if self.services.settings.message_delete_with_claim_id else None)
+        claim_ids = None
+        if self.services.settings.message_delete_with_claim_id:
+            claim_ids = params.get_list(req, "claim_ids")
+            if claim_ids is None:
+                raise ValidationFailed(
+                    'The request should have both "ids" and "claim_ids" parameter in the '
+                    "request when message_delete_with_claim_id is True.")
+        self.services.store.messages.delete_many(req.context.project, queue_name, ids, claim_ids)
         resp.status = falcon.HTTP_204
 
 

@@ -31,10 +31,8 @@ class QueueCollection:
             self.services.validator.queue_limit(limit)
         detailed = params.get_bool(req, "detailed")
         with_count = params.get_bool(req, "with_count")
-        filters = {
-            key: _filter_value(params.get_str(req, key))
-            for key in req.params if key not in LIST_PARAMS and params.get_str(req, key)
-        }
+        given = {key: params.get_str(req, key) for key in req.params if key not in LIST_PARAMS}
+        filters = {key: _filter_value(value) for key, value in given.items() if value}
         project = req.context.project
         name = params.get_str(req, "name")
         queues: list[QueueRecord] = []
@@ -63,10 +61,10 @@ class QueueCollection:
         resp.media = body
 
 
-def _filter_value(value: str | None) -> Any:
+def _filter_value(value: str) -> Any:
     """Metadata filters compare as integers when the text is one."""
     try:
-        return int(value or "")
+        return int(value)
     except ValueError:
         return value
 
