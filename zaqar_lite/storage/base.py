@@ -33,7 +33,7 @@ import dataclasses
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeGuard
+from typing import Any
 
 from bson import ObjectId
 
@@ -327,44 +327,3 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release connections."""
-
-
-@dataclasses.dataclass(frozen=True)
-class DeadLetterPolicy:
-    """Where messages claimed too often go, read from the queue's metadata.
-
-    A moved message gets a new marker in the dead-letter queue (which is created
-    if missing); with ``messages_ttl`` set, its ttl becomes that value and it
-    expires ``messages_ttl`` seconds after the move.
-    """
-
-    max_claim_count: int
-    queue: str
-    messages_ttl: int | None
-
-    @classmethod
-    def from_metadata(cls, metadata: Mapping[str, Any]) -> DeadLetterPolicy | None:
-        """The policy, or None unless both ``_max_claim_count`` and
-        ``_dead_letter_queue`` are set."""
-        max_claims = metadata.get("_max_claim_count")
-        queue = metadata.get("_dead_letter_queue")
-        if not _is_int(max_claims) or not queue or not isinstance(queue, str):
-            return None
-        ttl = metadata.get("_dead_letter_queue_messages_ttl")
-        return cls(max_claims, queue, ttl if _is_int(ttl) and ttl else None)
-
-
-def matches_filters(metadata: Mapping[str, Any], filters: Mapping[str, Any] | None) -> bool:
-    """Whether every filter key equals the metadata value of the same type.
-
-    Booleans never match (an integer filter ``1`` must not match ``true``).
-    """
-    for key, wanted in (filters or {}).items():
-        value = metadata.get(key)
-        if isinstance(value, bool) or type(value) is not type(wanted) or value != wanted:
-            return False
-    return True
-
-
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)

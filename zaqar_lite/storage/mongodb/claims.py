@@ -7,36 +7,20 @@ concurrent claimants never hold the same message, they just get fewer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from zaqar_lite.errors import ClaimDoesNotExist, StorageUnavailable
-from zaqar_lite.storage.base import (
-    Claim,
-    ClaimController,
-    DeadLetterPolicy,
-    Message,
-    is_valid_id,
-    new_id,
-)
-from zaqar_lite.storage.mongodb.driver import (
-    Document,
-    as_datetime,
-    message_from_doc,
-    translate_errors,
-)
-from zaqar_lite.storage.mongodb.messages import (
+from zaqar_lite.storage.base import Claim, ClaimController, Message, is_valid_id, new_id
+from zaqar_lite.storage.mongodb.database import Database, translate_errors
+from zaqar_lite.storage.mongodb.documents import Document, as_datetime, message_from_doc
+from zaqar_lite.storage.mongodb.queues import (
     POST_ATTEMPTS,
     catch_up_counter,
     is_marker_conflict,
     reserve_markers,
 )
-
-if TYPE_CHECKING:
-    from zaqar_lite.storage.mongodb.driver import MongoStore
-
+from zaqar_lite.storage.rules import ClaimTerms, DeadLetterPolicy, split_candidates
 
 CLAIM_ATTEMPTS = 3
 """Selections tried when concurrent claimants took every candidate, so that a
@@ -44,8 +28,8 @@ claim on a queue with free messages rarely comes back empty."""
 
 
 class MongoClaims(ClaimController):
-    def __init__(self, store: MongoStore) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     @translate_errors
     def create(
@@ -58,133 +42,138 @@ class MongoClaims(ClaimController):
         """
         if limit < 1:
             return None, []
-        now = self._store.now()
+        terms = ClaimTerms(now=self._db.now(), ttl=ttl, grace=grace)
+        now = terms.now
         claim_id = new_id()
-        queue_doc = self._store.queue_docs.find_one({"p": project, "n": queue}, {"m": 1})
-        policy = DeadLetterPolicy.from_metadata(queue_doc["m"]) if queue_doc else None
+        queue_doc = self._db.queue_docs.find_one({"p": project, "n": queue}, {"m": 1})
+        policy = DeadLetterPolicy.from_metadata(queue_doc["m"] if queue_doc else None)
         free = {"p": project, "q": queue, "e": {"$gt": now}, "c.e": {"$lte": now},
                 "d": {"$lte": now}}
         tagged = 0
         for _ in range(CLAIM_ATTEMPTS):
             candidates = list(
-                self._store.message_docs.find(free, {"c.n": 1, "e": 1})
-                .sort("k", 1).limit(limit)
+                self._db.message_docs.find(free, {"c.n": 1, "e": 1}).sort("k", 1).limit(limit)
             )
             if not candidates:
                 return None, []
-            dead = [doc["_id"] for doc in candidates
-                    if policy is not None and doc["c"]["n"] >= policy.max_claim_count]
-            live = [doc["_id"] for doc in candidates if doc["_id"] not in dead]
-            tagged = _tag(self._store, live, policy, claim_id, now, ttl) if live else 0
+            live, dead = split_candidates(
+                ((doc["_id"], doc["c"]["n"]) for doc in candidates), policy)
+            tagged = _tag(self._db, live, policy, claim_id, terms) if live else 0
             # Only messages that would expire before the claim need a longer life.
-            if tagged and any(doc["e"] < now + ttl for doc in candidates):
-                _extend_lifetimes(self._store, project, queue, claim_id, now, ttl, grace)
+            if tagged and any(terms.needs_longer_life(doc["e"]) for doc in candidates):
+                _extend_lifetimes(self._db, project, queue, claim_id, terms)
             if dead and policy is not None:
-                _move_to_dead_letter_queue(self._store, project, dead, policy, claim_id, now, ttl)
+                _move_to_dead_letter_queue(self._db, project, dead, policy, claim_id, terms)
             if tagged or dead:
                 break
         if not tagged:
             return None, []
-        messages = _claimed_messages(self._store, project, queue, claim_id, now)
+        messages = _claimed_messages(self._db, project, queue, claim_id, now)
         return (claim_id, messages) if messages else (None, [])
 
     @translate_errors
     def get(self, project: str, queue: str, claim_id: str) -> Claim:
-        now = self._store.now()
+        now = self._db.now()
         messages = []
         if is_valid_id(claim_id):
-            messages = _claimed_messages(self._store, project, queue, claim_id, now)
+            messages = _claimed_messages(self._db, project, queue, claim_id, now)
         if not messages:
             raise ClaimDoesNotExist(project, queue, claim_id)
         return Claim.of(claim_id, messages, now)
 
     @translate_errors
     def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:
-        now = self._store.now()
-        result = self._store.message_docs.update_many(
+        terms = ClaimTerms(now=self._db.now(), ttl=ttl, grace=grace)
+        now = terms.now
+        result = self._db.message_docs.update_many(
             {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now},
              "e": {"$gt": now}},
-            {"$set": {"c.e": now + ttl, "c.t": ttl}},
+            {"$set": {"c.e": terms.expires, "c.t": ttl}},
         )
         if result.matched_count == 0:
             raise ClaimDoesNotExist(project, queue, claim_id)
-        _extend_lifetimes(self._store, project, queue, claim_id, now, ttl, grace)
+        _extend_lifetimes(self._db, project, queue, claim_id, terms)
 
     @translate_errors
     def delete(self, project: str, queue: str, claim_id: str) -> None:
-        self._store.message_docs.update_many(
+        self._db.message_docs.update_many(
             {"p": project, "q": queue, "c.id": claim_id},
             {"$set": {"c.id": None, "c.e": 0, "c.t": 0}},
         )
 
 
 def _tag(
-    store: MongoStore, message_ids: list[ObjectId], policy: DeadLetterPolicy | None,
-    claim_id: str, now: int, ttl: int,
+    db: Database, message_ids: list[ObjectId], policy: DeadLetterPolicy | None,
+    claim_id: str, terms: ClaimTerms,
 ) -> int:
     """Tag the messages that are still free (and under the claim limit); return how many."""
-    query: Document = {"_id": {"$in": message_ids}, "c.e": {"$lte": now}}
+    query: Document = {"_id": {"$in": message_ids}, "c.e": {"$lte": terms.now}}
     if policy is not None:
         query["c.n"] = {"$lt": policy.max_claim_count}
-    result = store.message_docs.update_many(
-        query, {"$set": {"c.id": claim_id, "c.e": now + ttl, "c.t": ttl}, "$inc": {"c.n": 1}})
+    result = db.message_docs.update_many(
+        query, {"$set": {"c.id": claim_id, "c.e": terms.expires, "c.t": terms.ttl},
+                "$inc": {"c.n": 1}})
     return result.modified_count
 
 
 def _extend_lifetimes(
-    store: MongoStore, project: str, queue: str, claim_id: str, now: int, ttl: int, grace: int
+    db: Database, project: str, queue: str, claim_id: str, terms: ClaimTerms
 ) -> None:
     """Messages that would expire before the claim live on until it ends plus grace."""
-    expires = now + ttl + grace
-    store.message_docs.update_many(
-        {"p": project, "q": queue, "c.id": claim_id, "e": {"$lt": now + ttl}},
-        {"$set": {"e": expires, "x": as_datetime(expires), "t": ttl + grace}},
+    extended = terms.extended
+    db.message_docs.update_many(
+        {"p": project, "q": queue, "c.id": claim_id, "e": {"$lt": terms.expires}},
+        {"$set": {"e": extended.expires, "x": as_datetime(extended.expires),
+                  "t": extended.ttl}},
     )
 
 
 def _move_to_dead_letter_queue(
-    store: MongoStore, project: str, message_ids: list[ObjectId], policy: DeadLetterPolicy,
-    claim_id: str, now: int, ttl: int,
+    db: Database, project: str, message_ids: list[ObjectId], policy: DeadLetterPolicy,
+    claim_id: str, terms: ClaimTerms,
 ) -> None:
     """Move messages to the dead-letter queue, tagged with this claim there.
 
     Each move re-checks that the message is still free and still over the
     limit; one that is not (a concurrent claim took it) stays where it is.
     """
-    changes: Document = {"q": policy.queue, "c.id": claim_id, "c.e": now + ttl, "c.t": ttl}
-    if policy.messages_ttl:
-        expires = now + policy.messages_ttl
-        changes.update({"t": policy.messages_ttl, "e": expires, "x": as_datetime(expires)})
-    first = reserve_markers(store, project, policy.queue, len(message_ids), now, create=True)
+    changes: Document = {"q": policy.queue, "c.id": claim_id, "c.e": terms.expires,
+                         "c.t": terms.ttl}
+    lifetime = policy.moved_lifetime(terms.now)
+    if lifetime is not None:
+        changes.update({"t": lifetime.ttl, "e": lifetime.expires,
+                        "x": as_datetime(lifetime.expires)})
+    first = reserve_markers(db, project, policy.queue, len(message_ids), terms.now, create=True)
     for offset, mid in enumerate(message_ids):
-        query = {"_id": mid, "c.e": {"$lte": now}, "c.n": {"$gte": policy.max_claim_count}}
-        _move(store, project, policy.queue, query, changes, first + offset, now)
+        query = {"_id": mid, "c.e": {"$lte": terms.now},
+                 "c.n": {"$gte": policy.max_claim_count}}
+        _move(db, project, policy.queue, query, changes, first + offset, terms.now)
 
 
 def _move(
-    store: MongoStore, project: str, dead_letter_queue: str, query: Document,
+    db: Database, project: str, dead_letter_queue: str, query: Document,
     changes: Document, marker: int, now: int,
 ) -> None:
     """Apply one move; a marker collision catches the counter up and takes a new one."""
     for _ in range(POST_ATTEMPTS):
         try:
-            store.message_docs.update_one(query, {"$set": {**changes, "k": marker}})
+            db.message_docs.update_one(query, {"$set": {**changes, "k": marker}})
             return
         except DuplicateKeyError as exc:
             if not is_marker_conflict(exc):
                 raise
-            catch_up_counter(store, project, dead_letter_queue)
-            marker = reserve_markers(store, project, dead_letter_queue, 1, now, create=True)
+            catch_up_counter(db, project, dead_letter_queue)
+            marker = reserve_markers(db, project, dead_letter_queue, 1, now, create=True)
     raise StorageUnavailable(
         f"markers of queue {dead_letter_queue!r} of project {project!r} kept colliding"
     )
 
 
 def _claimed_messages(
-    store: MongoStore, project: str, queue: str, claim_id: str, now: int
+    db: Database, project: str, queue: str, claim_id: str, now: int
 ) -> list[Message]:
     """The live messages of a live claim, in FIFO order."""
-    docs = store.message_docs.find(
+    docs = db.message_docs.find(
         {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now}, "e": {"$gt": now}}
     ).sort("k", 1)
     return [message_from_doc(doc) for doc in docs]

@@ -1,44 +1,99 @@
-"""Queues in MongoDB: one document per (project, name) with metadata and counter."""
+"""Queues in MongoDB: one document per (project, name) with metadata and marker counter."""
 
 from __future__ import annotations
 
 import builtins
+import contextlib
+import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bson.errors import InvalidDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from zaqar_lite.errors import QueueDoesNotExist, ValidationFailed
-from zaqar_lite.storage.base import (
-    QueueController,
-    QueueRecord,
-    QueueStats,
-    matches_filters,
-)
-from zaqar_lite.storage.mongodb.driver import (
-    Document,
-    message_from_doc,
-    translate_errors,
-)
+from zaqar_lite.errors import QueueDoesNotExist, StorageUnavailable, ValidationFailed
+from zaqar_lite.storage.base import QueueController, QueueRecord, QueueStats
+from zaqar_lite.storage.mongodb.database import Database, translate_errors
+from zaqar_lite.storage.mongodb.documents import MARKER_INDEX, Document, message_from_doc
+from zaqar_lite.storage.rules import collect_pages, matches_filters
 
-if TYPE_CHECKING:
-    from zaqar_lite.storage.mongodb.driver import MongoStore
+LOG = logging.getLogger(__name__)
 
 _LIST_CHUNK = 200
 _INT64 = range(-(2**63), 2**63)
 
+POST_ATTEMPTS = 5
+"""Inserts tried before giving up when markers keep colliding."""
+
+CREATE_ATTEMPTS = 3
+"""Rounds of increment-then-create tried while the queue keeps disappearing."""
+
+
+def reserve_markers(
+    db: Database, project: str, queue: str, count: int, now: int, *, create: bool
+) -> int:
+    """Atomically take ``count`` markers from the queue's counter; return the first.
+
+    A missing queue raises QueueDoesNotExist, or with ``create`` is inserted
+    (empty metadata; a concurrent creator's duplicate is fine) and the
+    increment retried. Not an upsert: under concurrent upserts of one new
+    queue, SecantusDB's findAndModify may apply ``$inc`` yet return no
+    document, losing the reserved range.
+    """
+    for _ in range(CREATE_ATTEMPTS):
+        doc = db.queue_docs.find_one_and_update(
+            {"p": project, "n": queue},
+            {"$inc": {"c": count}},
+            projection={"c": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        if doc is not None:
+            return int(doc["c"]) - count + 1
+        if not create:
+            raise QueueDoesNotExist(project, queue)
+        with contextlib.suppress(DuplicateKeyError):
+            db.queue_docs.insert_one({"p": project, "n": queue, "m": {}, "c": 0, "ct": now})
+    raise StorageUnavailable(f"queue {queue!r} of project {project!r} kept disappearing")
+
+
+def catch_up_counter(db: Database, project: str, queue: str) -> None:
+    """Raise the queue's counter past its highest stored marker.
+
+    The counter can fall behind its messages only if data was restored or
+    edited by hand; the unique marker index is what notices.
+    """
+    top = db.message_docs.find_one(
+        {"p": project, "q": queue}, {"k": 1}, sort=[("k", -1)]
+    )
+    if top is not None:
+        LOG.warning("counter of queue %r of project %r was behind marker %d",
+                    queue, project, top["k"])
+        db.queue_docs.update_one({"p": project, "n": queue}, {"$max": {"c": top["k"]}})
+
+
+def is_marker_conflict(exc: BulkWriteError | DuplicateKeyError) -> bool:
+    """Whether every write error is a duplicate on the (project, queue, marker) index."""
+    if isinstance(exc, BulkWriteError):
+        errors = exc.details.get("writeErrors", [])
+    else:
+        errors = [exc.details or {}]
+    return bool(errors) and all(
+        error.get("code") == 11000 and f"index: {MARKER_INDEX} " in error.get("errmsg", "")
+        for error in errors
+    )
+
 
 class MongoQueues(QueueController):
-    def __init__(self, store: MongoStore) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     @translate_errors
     def create(self, project: str, name: str, metadata: Mapping[str, Any]) -> bool:
         try:
-            self._store.queue_docs.insert_one(
-                {"p": project, "n": name, "m": dict(metadata), "c": 0, "ct": self._store.now()}
+            self._db.queue_docs.insert_one(
+                {"p": project, "n": name, "m": dict(metadata), "c": 0, "ct": self._db.now()}
             )
         except DuplicateKeyError:
             return False
@@ -48,11 +103,11 @@ class MongoQueues(QueueController):
 
     @translate_errors
     def exists(self, project: str, name: str) -> bool:
-        return self._store.queue_docs.find_one({"p": project, "n": name}, {"_id": 1}) is not None
+        return self._db.queue_docs.find_one({"p": project, "n": name}, {"_id": 1}) is not None
 
     @translate_errors
     def get_metadata(self, project: str, name: str) -> dict[str, Any]:
-        doc = self._store.queue_docs.find_one({"p": project, "n": name}, {"m": 1})
+        doc = self._db.queue_docs.find_one({"p": project, "n": name}, {"m": 1})
         if doc is None:
             raise QueueDoesNotExist(project, name)
         metadata: dict[str, Any] = doc["m"]
@@ -61,7 +116,7 @@ class MongoQueues(QueueController):
     @translate_errors
     def set_metadata(self, project: str, name: str, metadata: Mapping[str, Any]) -> None:
         try:
-            result = self._store.queue_docs.update_one(
+            result = self._db.queue_docs.update_one(
                 {"p": project, "n": name}, {"$set": {"m": dict(metadata)}}
             )
         except (InvalidDocument, OverflowError) as exc:
@@ -71,8 +126,8 @@ class MongoQueues(QueueController):
 
     @translate_errors
     def delete(self, project: str, name: str) -> None:
-        self._store.message_docs.delete_many({"p": project, "q": name})
-        self._store.queue_docs.delete_one({"p": project, "n": name})
+        self._db.message_docs.delete_many({"p": project, "q": name})
+        self._db.queue_docs.delete_one({"p": project, "n": name})
 
     @translate_errors
     def list(
@@ -94,35 +149,29 @@ class MongoQueues(QueueController):
         metadata_query = _metadata_query(metadata_filters or {})
         query.update(metadata_query)
         exact = len(metadata_query) == len(metadata_filters or {})
-        chunk = limit if exact else _LIST_CHUNK
-        found: builtins.list[QueueRecord] = []
-        after = marker or ""
-        while len(found) < limit:
-            docs = list(
-                self._store.queue_docs.find(
-                    {**query, "n": {"$gt": after, **name_query}}, {"n": 1, "m": 1}
-                ).sort("n", 1).limit(chunk)
-            )
-            for doc in docs:
-                if matches_filters(doc["m"], metadata_filters):
-                    found.append(QueueRecord(name=doc["n"], metadata=doc["m"]))
-                    if len(found) == limit:
-                        break
-            if len(docs) < chunk:
-                break
-            after = docs[-1]["n"]
-        return found
+        docs = self._db.queue_docs
+
+        def fetch(after: str, count: int) -> builtins.list[QueueRecord]:
+            found = docs.find({**query, "n": {"$gt": after, **name_query}}, {"n": 1, "m": 1})
+            return [QueueRecord(name=doc["n"], metadata=doc["m"])
+                    for doc in found.sort("n", 1).limit(count)]
+
+        return collect_pages(
+            fetch, lambda queue: queue.name,
+            lambda queue: matches_filters(queue.metadata, metadata_filters),
+            after=marker or "", limit=limit, chunk=limit if exact else _LIST_CHUNK,
+        )
 
     @translate_errors
     def count(self, project: str) -> int:
-        return self._store.queue_docs.count_documents({"p": project})
+        return self._db.queue_docs.count_documents({"p": project})
 
     @translate_errors
     def stats(self, project: str, name: str) -> QueueStats:
-        if self._store.queue_docs.find_one({"p": project, "n": name}, {"_id": 1}) is None:
+        if self._db.queue_docs.find_one({"p": project, "n": name}, {"_id": 1}) is None:
             raise QueueDoesNotExist(project, name)
-        now = self._store.now()
-        docs = self._store.message_docs
+        now = self._db.now()
+        docs = self._db.message_docs
         live = {"p": project, "q": name, "e": {"$gt": now}}
         total = docs.count_documents(live)
         if total == 0:

@@ -1,135 +1,33 @@
-"""SQLiteStore: connections, transactions and error translation.
-
-The database runs in WAL mode so that readers never block the writer, and
-every write runs in a ``BEGIN IMMEDIATE`` transaction so that several gunicorn
-workers (processes) and threads on one machine serialise their writes safely.
-Each thread keeps its own connection.
-"""
+"""SQLiteStore: the embedded default store over one database file."""
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import functools
 import logging
-import os
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from typing import ParamSpec, TypeVar
 
-from zaqar_lite.errors import StorageUnavailable
 from zaqar_lite.storage.base import Clock, MessageVolume, Store, system_clock
-from zaqar_lite.storage.sqlite.schema import SCHEMA
+from zaqar_lite.storage.sqlite.claims import SQLiteClaims
+from zaqar_lite.storage.sqlite.database import Database, translate_errors
+from zaqar_lite.storage.sqlite.messages import SQLiteMessages
+from zaqar_lite.storage.sqlite.queues import SQLiteQueues
 
 LOG = logging.getLogger(__name__)
-
-BUSY_TIMEOUT_MS = 30_000
-EXPIRY_SWEEP_SECONDS = 60
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def translate_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn sqlite3 failures into StorageUnavailable (an HTTP 503)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"SQLite error: {exc}") from exc
-
-    return wrapper
 
 
 class SQLiteStore(Store):
     """The embedded store: one database file shared by every worker."""
 
     def __init__(self, path: str, *, clock: Clock = system_clock) -> None:
-        from zaqar_lite.storage.sqlite.claims import SQLiteClaims
-        from zaqar_lite.storage.sqlite.messages import SQLiteMessages
-        from zaqar_lite.storage.sqlite.queues import SQLiteQueues
-
         self.path = path
         self.clock = clock
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
-        self._lock_file: int | None = None
-        self._last_sweep = 0
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        self._create_schema()
-        self.queues = SQLiteQueues(self)
-        self.messages = SQLiteMessages(self)
-        self.claims = SQLiteClaims(self)
-
-    def now(self) -> int:
-        return int(self.clock())
-
-    def connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                check_same_thread=True,
-            )
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            self._local.conn = conn
-        return conn
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that holds the database's write lock throughout.
-
-        Writers queue first on a thread lock and then on an ``flock`` of a file
-        beside the database, which wake the next writer as soon as the lock is
-        free; SQLite's own busy handler polls with sleeps of up to 100 ms, which
-        would otherwise dominate tail latency under concurrent writers.
-        """
-        conn = self.connection()
-        with self._write_lock:
-            lock_file = self._writer_lock_file()
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
-
-    def _writer_lock_file(self) -> int:
-        """This process's descriptor of ``<database>.lock`` (opened after any fork)."""
-        if self._lock_file is None:
-            self._lock_file = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        return self._lock_file
-
-    @translate_errors
-    def _create_schema(self) -> None:
-        conn = self.connection()
-        conn.executescript(SCHEMA)
-
-    def sweep_expired(self, now: int) -> None:
-        """Delete expired messages, at most once a minute per process."""
-        if now - self._last_sweep < EXPIRY_SWEEP_SECONDS:
-            return
-        self._last_sweep = now
-        with self.write() as conn:
-            deleted = conn.execute("DELETE FROM messages WHERE expires <= ?", (now,)).rowcount
-        if deleted:
-            LOG.debug("deleted %d expired messages", deleted)
+        self._db = Database(path, clock)
+        self.queues = SQLiteQueues(self._db)
+        self.messages = SQLiteMessages(self._db)
+        self.claims = SQLiteClaims(self._db)
 
     def ping(self) -> bool:
         try:
-            self.connection().execute("SELECT 1").fetchone()
+            self._db.connection().execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
             LOG.warning("SQLite ping failed: %s", exc)
             return False
@@ -137,16 +35,11 @@ class SQLiteStore(Store):
 
     @translate_errors
     def message_volume(self) -> MessageVolume:
-        total, claimed = self.connection().execute(
-            "SELECT COUNT(*), COUNT(claim_id) FROM messages WHERE expires > ?", (self.now(),)
+        total, claimed = self._db.connection().execute(
+            "SELECT COUNT(*), COUNT(claim_id) FROM messages WHERE expires > ?",
+            (self._db.now(),),
         ).fetchone()
         return MessageVolume(total=total, claimed=claimed)
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-        if self._lock_file is not None:
-            os.close(self._lock_file)
-            self._lock_file = None
+        self._db.close()

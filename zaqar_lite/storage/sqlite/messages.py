@@ -4,70 +4,24 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from zaqar_lite.errors import (
-    ClaimMismatch,
-    MessageDoesNotExist,
-    MessageIsClaimed,
-    MessageNotClaimed,
-    QueueDoesNotExist,
-)
-from zaqar_lite.storage.base import (
-    Message,
-    MessageController,
-    NewMessage,
-    is_valid_id,
-    new_id,
-)
-from zaqar_lite.storage.sqlite.driver import translate_errors
+from zaqar_lite.errors import MessageDoesNotExist
+from zaqar_lite.storage.base import Message, MessageController, NewMessage, is_valid_id, new_id
+from zaqar_lite.storage.rules import check_claim_ids, check_deletable
+from zaqar_lite.storage.sqlite.database import Database, translate_errors
+from zaqar_lite.storage.sqlite.queues import reserve_markers
 from zaqar_lite.storage.sqlite.schema import (
     MESSAGE_COLUMNS,
     dump_json,
     message_from_row,
+    placeholders,
 )
-
-if TYPE_CHECKING:
-    import sqlite3
-
-    from zaqar_lite.storage.sqlite.driver import SQLiteStore
-
-
-def reserve_markers(
-    conn: sqlite3.Connection, project: str, queue: str, count: int, now: int, *, create: bool
-) -> int:
-    """Take ``count`` markers from the queue's counter; return the first.
-
-    Runs inside a write transaction. Creates the queue if ``create``.
-    """
-    row = conn.execute(
-        "SELECT counter FROM queues WHERE project = ? AND name = ?", (project, queue)
-    ).fetchone()
-    if row is None:
-        if not create:
-            raise QueueDoesNotExist(project, queue)
-        conn.execute(
-            "INSERT INTO queues (project, name, metadata, counter, created) "
-            "VALUES (?, ?, '{}', 1, ?)",
-            (project, queue, now),
-        )
-        first = 1
-    else:
-        first = row[0]
-    conn.execute(
-        "UPDATE queues SET counter = ? WHERE project = ? AND name = ?",
-        (first + count, project, queue),
-    )
-    return first
-
-
-def placeholders(count: int) -> str:
-    return ",".join("?" * count)
 
 
 class SQLiteMessages(MessageController):
-    def __init__(self, store: SQLiteStore) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     @translate_errors
     def post(
@@ -79,10 +33,10 @@ class SQLiteMessages(MessageController):
         *,
         create_queue: bool,
     ) -> list[str]:
-        now = self._store.now()
-        self._store.sweep_expired(now)
+        now = self._db.now()
+        self._db.sweep_expired(now)
         ids = [new_id() for _ in messages]
-        with self._store.write() as conn:
+        with self._db.write() as conn:
             first = reserve_markers(conn, project, queue, len(messages), now, create=create_queue)
             conn.executemany(
                 "INSERT INTO messages (id, project, queue, marker, ttl, created, expires, "
@@ -108,7 +62,7 @@ class SQLiteMessages(MessageController):
         include_claimed: bool = False,
         include_delayed: bool = False,
     ) -> builtins.list[Message]:
-        now = self._store.now()
+        now = self._db.now()
         sql = (f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
                "AND marker > ? AND expires > ?")
         params: builtins.list[Any] = [project, queue, after if after is not None else 0, now]
@@ -123,7 +77,7 @@ class SQLiteMessages(MessageController):
             params.append(now)
         sql += " ORDER BY marker LIMIT ?"
         params.append(limit)
-        rows = self._store.connection().execute(sql, params).fetchall()
+        rows = self._db.connection().execute(sql, params).fetchall()
         return [message_from_row(row) for row in rows]
 
     @translate_errors
@@ -140,10 +94,10 @@ class SQLiteMessages(MessageController):
         ids = sorted({mid for mid in message_ids if is_valid_id(mid)})
         if not ids:
             return []
-        rows = self._store.connection().execute(
+        rows = self._db.connection().execute(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
             f"AND expires > ? AND id IN ({placeholders(len(ids))}) ORDER BY marker",
-            (project, queue, self._store.now(), *ids),
+            (project, queue, self._db.now(), *ids),
         ).fetchall()
         return [message_from_row(row) for row in rows]
 
@@ -151,8 +105,8 @@ class SQLiteMessages(MessageController):
     def delete(self, project: str, queue: str, message_id: str, claim_id: str | None) -> None:
         if not is_valid_id(message_id):
             return
-        now = self._store.now()
-        with self._store.write() as conn:
+        now = self._db.now()
+        with self._db.write() as conn:
             row = conn.execute(
                 "SELECT claim_id, claim_expires FROM messages WHERE id = ? AND project = ? "
                 "AND queue = ? AND expires > ?",
@@ -161,11 +115,7 @@ class SQLiteMessages(MessageController):
             if row is None:
                 return
             held_by, claim_expires = row
-            live = held_by is not None and claim_expires > now
-            if claim_id is None and live:
-                raise MessageIsClaimed()
-            if claim_id is not None and held_by != claim_id:
-                raise MessageIsClaimed() if live else MessageNotClaimed()
+            check_deletable(held_by, claim_expires, claim_id, now)
             conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
     @translate_errors
@@ -180,20 +130,19 @@ class SQLiteMessages(MessageController):
         if not ids:
             return
         where = f"project = ? AND queue = ? AND id IN ({placeholders(len(ids))})"
-        with self._store.write() as conn:
+        with self._db.write() as conn:
             if claim_ids is not None:
                 held = {
                     row[0] for row in conn.execute(
                         f"SELECT claim_id FROM messages WHERE {where}", (project, queue, *ids))
                 }
-                if any(is_valid_id(cid) and cid not in held for cid in claim_ids):
-                    raise ClaimMismatch()
+                check_claim_ids(held, claim_ids)
             conn.execute(f"DELETE FROM messages WHERE {where}", (project, queue, *ids))
 
     @translate_errors
     def pop(self, project: str, queue: str, limit: int) -> builtins.list[Message]:
-        now = self._store.now()
-        with self._store.write() as conn:
+        now = self._db.now()
+        with self._db.write() as conn:
             rows = conn.execute(
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
                 "AND expires > ? AND claim_expires <= ? ORDER BY marker LIMIT ?",
@@ -209,8 +158,8 @@ class SQLiteMessages(MessageController):
 
     @translate_errors
     def purge(self, project: str, queue: str) -> None:
-        with self._store.write() as conn:
+        with self._db.write() as conn:
             conn.execute(
                 "DELETE FROM messages WHERE project = ? AND queue = ? AND claim_expires <= ?",
-                (project, queue, self._store.now()),
+                (project, queue, self._db.now()),
             )

@@ -1,56 +1,74 @@
-"""Queues in SQLite: one row per (project, name) with metadata and counter."""
+"""Queues in SQLite: one row per (project, name) with metadata and marker counter."""
 
 from __future__ import annotations
 
 import builtins
 import json
+import sqlite3
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zaqar_lite.errors import QueueDoesNotExist
-from zaqar_lite.storage.base import (
-    QueueController,
-    QueueRecord,
-    QueueStats,
-    matches_filters,
-)
-from zaqar_lite.storage.sqlite.driver import translate_errors
-from zaqar_lite.storage.sqlite.schema import (
-    MESSAGE_COLUMNS,
-    dump_json,
-    message_from_row,
-)
-
-if TYPE_CHECKING:
-    from zaqar_lite.storage.sqlite.driver import SQLiteStore
+from zaqar_lite.storage.base import QueueController, QueueRecord, QueueStats
+from zaqar_lite.storage.rules import collect_pages, matches_filters
+from zaqar_lite.storage.sqlite.database import Database, translate_errors
+from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS, dump_json, message_from_row
 
 _LIST_CHUNK = 200
 
 
+def reserve_markers(
+    conn: sqlite3.Connection, project: str, queue: str, count: int, now: int, *, create: bool
+) -> int:
+    """Take ``count`` markers from the queue's counter; return the first.
+
+    Runs inside a write transaction. Creates the queue if ``create``.
+    """
+    row = conn.execute(
+        "SELECT counter FROM queues WHERE project = ? AND name = ?", (project, queue)
+    ).fetchone()
+    if row is None:
+        if not create:
+            raise QueueDoesNotExist(project, queue)
+        conn.execute(
+            "INSERT INTO queues (project, name, metadata, counter, created) "
+            "VALUES (?, ?, '{}', 1, ?)",
+            (project, queue, now),
+        )
+        first = 1
+    else:
+        first = row[0]
+    conn.execute(
+        "UPDATE queues SET counter = ? WHERE project = ? AND name = ?",
+        (first + count, project, queue),
+    )
+    return first
+
+
 class SQLiteQueues(QueueController):
-    def __init__(self, store: SQLiteStore) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     @translate_errors
     def create(self, project: str, name: str, metadata: Mapping[str, Any]) -> bool:
-        with self._store.write() as conn:
+        with self._db.write() as conn:
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO queues (project, name, metadata, counter, created) "
                 "VALUES (?, ?, ?, 1, ?)",
-                (project, name, dump_json(dict(metadata)), self._store.now()),
+                (project, name, dump_json(dict(metadata)), self._db.now()),
             )
             return cursor.rowcount == 1
 
     @translate_errors
     def exists(self, project: str, name: str) -> bool:
-        row = self._store.connection().execute(
+        row = self._db.connection().execute(
             "SELECT 1 FROM queues WHERE project = ? AND name = ?", (project, name)
         ).fetchone()
         return row is not None
 
     @translate_errors
     def get_metadata(self, project: str, name: str) -> dict[str, Any]:
-        row = self._store.connection().execute(
+        row = self._db.connection().execute(
             "SELECT metadata FROM queues WHERE project = ? AND name = ?", (project, name)
         ).fetchone()
         if row is None:
@@ -59,7 +77,7 @@ class SQLiteQueues(QueueController):
 
     @translate_errors
     def set_metadata(self, project: str, name: str, metadata: Mapping[str, Any]) -> None:
-        with self._store.write() as conn:
+        with self._db.write() as conn:
             cursor = conn.execute(
                 "UPDATE queues SET metadata = ? WHERE project = ? AND name = ?",
                 (dump_json(dict(metadata)), project, name),
@@ -69,7 +87,7 @@ class SQLiteQueues(QueueController):
 
     @translate_errors
     def delete(self, project: str, name: str) -> None:
-        with self._store.write() as conn:
+        with self._db.write() as conn:
             conn.execute("DELETE FROM messages WHERE project = ? AND queue = ?", (project, name))
             conn.execute("DELETE FROM queues WHERE project = ? AND name = ?", (project, name))
 
@@ -83,32 +101,27 @@ class SQLiteQueues(QueueController):
         name_contains: str | None = None,
         metadata_filters: Mapping[str, Any] | None = None,
     ) -> builtins.list[QueueRecord]:
-        conn = self._store.connection()
-        found: builtins.list[QueueRecord] = []
-        after = marker or ""
+        conn = self._db.connection()
         sql = "SELECT name, metadata FROM queues WHERE project = ? AND name > ?"
-        params: builtins.list[Any] = [project]
+        extra: builtins.list[Any] = []
         if name_contains:
             sql += " AND instr(name, ?) > 0"
-            params.append(name_contains)
+            extra.append(name_contains)
         sql += " ORDER BY name LIMIT ?"
-        chunk = limit if not metadata_filters else _LIST_CHUNK
-        while len(found) < limit:
-            rows = conn.execute(sql, (params[0], after, *params[1:], chunk)).fetchall()
-            for name, metadata_text in rows:
-                metadata = json.loads(metadata_text)
-                if matches_filters(metadata, metadata_filters):
-                    found.append(QueueRecord(name=name, metadata=metadata))
-                    if len(found) == limit:
-                        break
-            if len(rows) < chunk:
-                break
-            after = rows[-1][0]
-        return found
+
+        def fetch(after: str, count: int) -> builtins.list[QueueRecord]:
+            rows = conn.execute(sql, (project, after, *extra, count)).fetchall()
+            return [QueueRecord(name=name, metadata=json.loads(text)) for name, text in rows]
+
+        return collect_pages(
+            fetch, lambda queue: queue.name,
+            lambda queue: matches_filters(queue.metadata, metadata_filters),
+            after=marker or "", limit=limit, chunk=_LIST_CHUNK if metadata_filters else limit,
+        )
 
     @translate_errors
     def count(self, project: str) -> int:
-        return self._store.connection().execute(
+        return self._db.connection().execute(
             "SELECT COUNT(*) FROM queues WHERE project = ?", (project,)
         ).fetchone()[0]
 
@@ -116,8 +129,8 @@ class SQLiteQueues(QueueController):
     def stats(self, project: str, name: str) -> QueueStats:
         if not self.exists(project, name):
             raise QueueDoesNotExist(project, name)
-        conn = self._store.connection()
-        now = self._store.now()
+        conn = self._db.connection()
+        now = self._db.now()
         total, claimed = conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(claim_expires > ?), 0) FROM messages "
             "WHERE project = ? AND queue = ? AND expires > ?",

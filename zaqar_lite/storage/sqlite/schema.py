@@ -1,4 +1,4 @@
-"""Tables of the SQLite store and the mapping of rows to storage values."""
+"""Tables of the SQLite store, the mapping of rows to storage values, SQL helpers."""
 
 from __future__ import annotations
 
@@ -69,3 +69,8 @@ def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         claim_count=claim_count,
         delay_expires=delay_expires,
     )
+
+
+def placeholders(count: int) -> str:
+    """``?,?,...`` for an ``IN`` list of ``count`` values."""
+    return ",".join("?" * count)

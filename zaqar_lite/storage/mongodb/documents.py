@@ -1,0 +1,133 @@
+"""The document layout of the MongoDB store and conversions to storage values.
+
+Two collections in one database. Field names are short, as Zaqar's are, and
+every time is an integer UNIX second from the injected clock; the only
+datetime, ``x``, exists for the TTL index and is never queried.
+
+``queues`` -- one document per queue:
+
+=======  ===========================================================
+``p``    project (``""`` is the global namespace)
+``n``    queue name
+``m``    metadata, as a subdocument (so filters can be queries)
+``c``    counter: the last marker handed out (0 for a new queue)
+``ct``   created
+=======  ===========================================================
+
+``messages`` -- one document per message:
+
+=========  =========================================================
+``_id``    ObjectId of the message id
+``p``      project
+``q``      queue name
+``k``      marker: per-queue sequence number, the FIFO sort key
+``t``      ttl (raised by claims, replaced by a dead-letter move)
+``e``      expires; every read filters on ``e > now``
+``x``      ``e`` as a BSON datetime, only for the TTL index
+``cr``     created
+``d``      delay end; delayed while ``d > now``
+``u``      client id of the poster, or null
+``b``      body, as compact JSON text (any user keys are safe)
+``c.id``   claim id (hex string), or null when never claimed or released
+``c.e``    claim expires; free while ``c.e <= now`` (0 when unclaimed)
+``c.t``    claim ttl
+``c.n``    claim count, for dead-lettering
+=========  =========================================================
+
+Indexes (created at startup, idempotently): unique (``p``, ``n``) on queues;
+unique (``p``, ``q``, ``k``) on messages, which serves FIFO listing, claim
+selection, pop, stats and counts and detects marker races; (``p``, ``q``,
+``c.id``) for a claim's messages; a TTL index on ``x`` for clean-up.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from bson import ObjectId
+from bson.codec_options import TypeDecoder, TypeRegistry
+from bson.int64 import Int64
+
+from zaqar_lite.storage.base import Message, NewMessage, is_valid_id
+
+QUEUE_NAME_INDEX = "queue_name"
+MARKER_INDEX = "queue_marker"
+CLAIM_INDEX = "queue_claim"
+EXPIRY_INDEX = "expiry"
+
+Document = dict[str, Any]
+
+
+class _PlainIntDecoder(TypeDecoder):
+    """Decode BSON int64 as ``int``, not ``Int64``.
+
+    ``Int64`` is an int subclass, so it would leak into messages and metadata
+    and fail the exact-type check of ``matches_filters`` for large integers.
+    """
+
+    bson_type = Int64
+
+    def transform_bson(self, value: Int64) -> int:
+        return int(value)
+
+
+TYPE_REGISTRY = TypeRegistry([_PlainIntDecoder()])
+
+
+def as_datetime(seconds: int) -> datetime.datetime:
+    """A UNIX second as the UTC datetime a TTL index needs."""
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+
+
+def as_object_ids(message_ids: Iterable[str]) -> list[ObjectId]:
+    """The ObjectIds of the well-formed ids; the rest can name no message."""
+    return [ObjectId(mid) for mid in sorted(set(message_ids)) if is_valid_id(mid)]
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def message_from_doc(doc: Document) -> Message:
+    """Build a Message from a stored message document."""
+    claim = doc["c"]
+    return Message(
+        id=str(doc["_id"]),
+        marker=doc["k"],
+        ttl=doc["t"],
+        created=doc["cr"],
+        expires=doc["e"],
+        body=json.loads(doc["b"]),
+        client_id=doc["u"],
+        claim_id=claim["id"],
+        claim_expires=claim["e"],
+        claim_ttl=claim["t"],
+        claim_count=claim["n"],
+        delay_expires=doc["d"],
+    )
+
+
+def new_document(
+    project: str, queue: str, message_id: str, marker: int, message: NewMessage,
+    client_id: str | None, now: int,
+) -> Document:
+    """A freshly posted message: unclaimed, visible once its delay has passed."""
+    expires = now + message.ttl
+    return {
+        "_id": ObjectId(message_id),
+        "p": project,
+        "q": queue,
+        "k": marker,
+        "t": message.ttl,
+        "e": expires,
+        "x": as_datetime(expires),
+        "cr": now,
+        "d": now + message.delay,
+        "u": client_id,
+        "b": dump_json(message.body),
+        "c": {"id": None, "e": 0, "t": 0, "n": 0},
+    }
+

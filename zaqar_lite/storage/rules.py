@@ -1,0 +1,167 @@
+"""Semantics every driver shares: pure decisions over stored values, no I/O.
+
+Drivers keep only their atomic queries; what a claim does to a message's
+lifetime, who may delete a claimed message, which candidates are
+dead-lettered and how a filtered listing pages all live here once, so the
+drivers cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, TypeGuard, TypeVar
+
+from zaqar_lite.errors import ClaimMismatch, MessageIsClaimed, MessageNotClaimed
+from zaqar_lite.storage.base import is_valid_id
+
+Id = TypeVar("Id")
+Row = TypeVar("Row")
+
+
+@dataclasses.dataclass(frozen=True)
+class Lifetime:
+    """A message's visible ``ttl`` and the second it expires."""
+
+    ttl: int
+    expires: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimTerms:
+    """A claim taken (or renewed) at ``now`` for ``ttl`` seconds with ``grace``."""
+
+    now: int
+    ttl: int
+    grace: int
+
+    @property
+    def expires(self) -> int:
+        """When the claim stops being live."""
+        return self.now + self.ttl
+
+    def needs_longer_life(self, message_expires: int) -> bool:
+        """Whether a message would expire before the claim does."""
+        return message_expires < self.expires
+
+    @property
+    def extended(self) -> Lifetime:
+        """The lifetime of a claimed message that would otherwise expire first:
+        it outlives the claim by ``grace`` seconds."""
+        return Lifetime(ttl=self.ttl + self.grace, expires=self.expires + self.grace)
+
+
+@dataclasses.dataclass(frozen=True)
+class DeadLetterPolicy:
+    """Where messages claimed too often go, read from the queue's metadata.
+
+    A moved message gets a new marker in the dead-letter queue (which is created
+    if missing); with ``messages_ttl`` set, its ttl becomes that value and it
+    expires ``messages_ttl`` seconds after the move.
+    """
+
+    max_claim_count: int
+    queue: str
+    messages_ttl: int | None
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, Any] | None) -> DeadLetterPolicy | None:
+        """The policy, or None unless both ``_max_claim_count`` and
+        ``_dead_letter_queue`` are set."""
+        if not metadata:
+            return None
+        max_claims = metadata.get("_max_claim_count")
+        queue = metadata.get("_dead_letter_queue")
+        if not _is_int(max_claims) or not queue or not isinstance(queue, str):
+            return None
+        ttl = metadata.get("_dead_letter_queue_messages_ttl")
+        return cls(max_claims, queue, ttl if _is_int(ttl) and ttl else None)
+
+    def moved_lifetime(self, now: int) -> Lifetime | None:
+        """The lifetime of a message moved at ``now``; None keeps its own."""
+        if self.messages_ttl is None:
+            return None
+        return Lifetime(ttl=self.messages_ttl, expires=now + self.messages_ttl)
+
+
+def split_candidates(
+    candidates: Iterable[tuple[Id, int]], policy: DeadLetterPolicy | None
+) -> tuple[list[Id], list[Id]]:
+    """``(to claim, to dead-letter)`` of ``(id, claim count)`` candidates.
+
+    A candidate that has already been claimed ``max_claim_count`` times is
+    moved to the dead-letter queue instead of being claimed again.
+    """
+    live: list[Id] = []
+    dead: list[Id] = []
+    for message_id, count in candidates:
+        (dead if policy is not None and count >= policy.max_claim_count else live).append(
+            message_id)
+    return live, dead
+
+
+def check_deletable(
+    held_by: str | None, claim_expires: int, claim_id: str | None, now: int
+) -> None:
+    """Raise unless a message held by ``held_by`` may be deleted with ``claim_id``.
+
+    Without a claim id the message must not be under a live claim. With one,
+    the message must carry that id (even if the claim has lapsed); otherwise
+    the answer is "claimed by another" (403) or "not claimed" (400).
+    """
+    live = held_by is not None and claim_expires > now
+    if claim_id is None:
+        if live:
+            raise MessageIsClaimed()
+    elif held_by != claim_id:
+        raise MessageIsClaimed() if live else MessageNotClaimed()
+
+
+def check_claim_ids(held: Collection[str | None], claim_ids: Sequence[str]) -> None:
+    """Every well-formed claim id must hold one of the messages of a bulk delete."""
+    if any(is_valid_id(claim_id) and claim_id not in held for claim_id in claim_ids):
+        raise ClaimMismatch()
+
+
+def matches_filters(metadata: Mapping[str, Any], filters: Mapping[str, Any] | None) -> bool:
+    """Whether every filter key equals the metadata value of the same type.
+
+    Booleans never match (an integer filter ``1`` must not match ``true``).
+    """
+    for key, wanted in (filters or {}).items():
+        value = metadata.get(key)
+        if isinstance(value, bool) or type(value) is not type(wanted) or value != wanted:
+            return False
+    return True
+
+
+def collect_pages(
+    fetch: Callable[[str, int], list[Row]],
+    key: Callable[[Row], str],
+    keep: Callable[[Row], bool],
+    *,
+    after: str,
+    limit: int,
+    chunk: int,
+) -> list[Row]:
+    """Up to ``limit`` rows that ``keep`` accepts, reading ``chunk`` rows at a time.
+
+    ``fetch(after, count)`` returns rows sorted by ``key`` strictly after
+    ``after``; reading stops at the first short chunk.
+    """
+    found: list[Row] = []
+    while len(found) < limit:
+        rows = fetch(after, chunk)
+        for row in rows:
+            if keep(row):
+                found.append(row)
+                if len(found) == limit:
+                    break
+        if len(rows) < chunk:
+            break
+        after = key(rows[-1])
+    return found
+
+
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
