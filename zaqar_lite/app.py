@@ -1,4 +1,4 @@
-"""Build the Falcon application: store, middleware, error handling, routes."""
+"""Build the Falcon application: store, core, request steps, error handling, versions."""
 
 from __future__ import annotations
 
@@ -10,30 +10,32 @@ import falcon
 import falcon.media
 
 from zaqar_lite.api import errors
-from zaqar_lite.api.context import RequestContext
-from zaqar_lite.api.services import Services
-from zaqar_lite.api.v2 import claims, health, home, messages, queues
-from zaqar_lite.api.views import Views
+from zaqar_lite.api.resources.home import VersionList
+from zaqar_lite.api.steps import RequestSteps, default_steps
+from zaqar_lite.api.v2 import VERSION as V2
+from zaqar_lite.api.version import Version
 from zaqar_lite.config import Settings
+from zaqar_lite.core import Core
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import Clock, Store, system_clock
-from zaqar_lite.validation import RequestValidator
 
 LOG = logging.getLogger(__name__)
 
-QUEUE = "/queues/{queue_name}"
+VERSIONS: tuple[Version, ...] = (V2,)
+"""Every version the server serves, in the order ``GET /`` lists them."""
 
 
 def create_app(
     settings: Settings, *, store: Store | None = None, clock: Clock = system_clock
 ) -> falcon.App:
-    """A WSGI app serving API v2 from ``store`` (opened from settings if not given)."""
+    """A WSGI app serving the enabled API versions from ``store`` (opened from
+    settings if not given)."""
     if store is None:
         store = open_configured_store(settings, clock)
-    validator = RequestValidator(settings)
-    services = Services(store=store, validator=validator, settings=settings, clock=clock)
+    core = Core(store, settings, clock)
+    versions = VERSIONS
 
-    app = falcon.App(middleware=[RequestContext(validator)])
+    app = falcon.App(middleware=[RequestSteps(default_steps(core.validator))])
     app.req_options.auto_parse_qs_csv = True
     app.req_options.keep_blank_qs_values = False
     app.req_options.strip_url_path_trailing_slash = False
@@ -42,21 +44,12 @@ def create_app(
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json_handler
     errors.install(app)
 
-    views = Views(settings)
-    root = views.root
-    app.add_route("/", home.VersionList())
-    app.add_route(f"{root}/", home.HomeDocument(views))
-    app.add_route(f"{root}/ping", health.Ping(services))
-    app.add_route(f"{root}/health", health.Health(services))
-    app.add_route(f"{root}/queues", queues.QueueCollection(services, views))
-    app.add_route(f"{root}{QUEUE}", queues.QueueItem(services, views))
-    app.add_route(f"{root}{QUEUE}/stats", queues.QueueStatsResource(services, views))
-    app.add_route(f"{root}{QUEUE}/purge", queues.QueuePurge(services))
-    app.add_route(f"{root}{QUEUE}/messages", messages.MessageCollection(services, views))
-    app.add_route(f"{root}{QUEUE}/messages/{{message_id}}", messages.MessageItem(services, views))
-    app.add_route(f"{root}{QUEUE}/claims", claims.ClaimCollection(services, views))
-    app.add_route(f"{root}{QUEUE}/claims/{{claim_id}}", claims.ClaimItem(services, views))
-    LOG.info("serving API v2 from %s", _redacted(settings.storage_url))
+    app.add_route("/", VersionList(versions))
+    for version in versions:
+        for path, resource in version.mount(core, settings):
+            app.add_route(path, resource)
+    LOG.info("serving API %s from %s", ", ".join(version.id for version in versions),
+             _redacted(settings.storage_url))
     return app
 
 

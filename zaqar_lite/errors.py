@@ -26,6 +26,16 @@ def _project_text(project: str) -> str:
     return project if project else "None"
 
 
+class MissingIds(ZaqarError):
+    """An API v1 bulk delete without ``ids`` (400)."""
+
+    status = 400
+    title = "Missing parameter"
+
+    def __init__(self) -> None:
+        super().__init__('The "ids" parameter is required.')
+
+
 class ValidationFailed(ZaqarError):
     """A semantic limit or rule was violated (400 Invalid API request)."""
 
@@ -182,3 +192,20 @@ class ClientIdLength(ZaqarError):
 
 
 RETRY_SUFFIX = " Please try again in a few seconds."
+
+
+class UnsupportedPatchType(ZaqarError):
+    """A queue PATCH whose body is not a JSON-patch document (415)."""
+
+    status = 415
+    title = "415 Unsupported Media Type"
+
+    def __init__(self, accepted: str) -> None:
+        super().__init__(f"Accepted media type for PATCH: {{'Accept-Patch': '{accepted}'}}.")
+
+
+class MissingClientId(HeaderError):
+    """A request that must identify its client sent no ``Client-ID``."""
+
+    def __init__(self) -> None:
+        super().__init__("Missing header value", 'The "Client-ID" header is required.')

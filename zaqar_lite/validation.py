@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from zaqar_lite.config import Settings
+from zaqar_lite.core.rules import VersionRules
 from zaqar_lite.errors import (
     ClientIdLength,
     InvalidBody,
@@ -28,6 +29,8 @@ from zaqar_lite.errors import (
 )
 from zaqar_lite.storage.base import NewMessage
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""JSON integers are signed 64-bit, as in MongoDB."""
 MIN_MESSAGE_TTL = 60
 MIN_CLAIM_TTL = 60
 MIN_CLAIM_GRACE = 60
@@ -40,6 +43,12 @@ PATCH_MEDIA_TYPE = "application/openstack-messaging-v2.0-json-patch"
 PATCH_OPERATIONS = ("add", "remove", "replace")
 PURGEABLE_RESOURCES = ("messages", "subscriptions")
 RETRY_BACKOFF_FUNCTIONS = ("linear", "arithmetic", "exponential", "geometric")
+RESERVED_METADATA_KEYS = (
+    "_max_messages_post_size", "_default_message_ttl", "_default_message_delay",
+    "_dead_letter_queue", "_dead_letter_queue_messages_ttl", "_max_claim_count",
+    "_enable_encrypt_messages",
+)
+"""Reserved queue metadata keys that are always shown (with defaults) in API v2."""
 
 # Keywords whose failure means "wrong shape" (400 Invalid request body); they
 # are reported before range failures (400 Invalid API request).
@@ -52,17 +61,29 @@ def _field_type_error(field: str) -> str:
     return f'The value of the "{field}" field must be a int.'
 
 
-def _int_field(field: str, minimum: int, maximum: int, range_message: str) -> dict[str, Any]:
-    return {
-        "type": "integer",
-        "minimum": minimum,
-        "maximum": maximum,
-        "errorMessage": {
-            "type": _field_type_error(field),
-            "minimum": range_message,
-            "maximum": range_message,
-        },
-    }
+def _checks(*fields: tuple[str, str | None, bool]) -> list[dict[str, Any]]:
+    """Shape checks of an object's members, one subschema each, in Zaqar's order.
+
+    Each field is ``(name, JSON type or None for any, required)``: a required
+    member must be present, a present member must have the type.
+    """
+    checks: list[dict[str, Any]] = []
+    for name, json_type, required in fields:
+        check: dict[str, Any] = {}
+        if required:
+            check["required"] = [name]
+            check["errorMessage"] = {"required": f'Missing "{name}" field.'}
+        if json_type is not None:
+            check["properties"] = {name: {"type": json_type, "errorMessage": {
+                "type": _field_type_error(name)}}}
+        checks.append(check)
+    return checks
+
+
+def _range(minimum: int, maximum: int, message: str) -> dict[str, Any]:
+    """A numeric range with one message for both ends."""
+    return {"minimum": minimum, "maximum": maximum,
+            "errorMessage": {"minimum": message, "maximum": message}}
 
 
 def _first_error(validator: jsonschema.protocols.Validator, document: Any) -> ZaqarError | None:
@@ -102,28 +123,29 @@ class RequestValidator:
             f"The Delay TTL for a message may not exceed {settings.max_message_delay} "
             "seconds,and must be at least 0 seconds long."
         )
-        message_schema = {
-            "type": "object",
-            "required": ["body"],
-            "properties": {
-                "ttl": _int_field("ttl", MIN_MESSAGE_TTL, settings.max_message_ttl, ttl_range),
-                "delay": _int_field("delay", 0, settings.max_message_delay, delay_range),
-            },
-            "errorMessage": {
-                "type": "Document type not supported.",
-                "required": 'Missing "body" field.',
-            },
+        self._messages = {
+            (ttl_required, delays): jsonschema.Draft202012Validator({
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "allOf": _checks(("ttl", "integer", ttl_required), ("body", None, True),
+                                     *([("delay", "integer", False)] if delays else [])),
+                    "properties": {
+                        "ttl": _range(MIN_MESSAGE_TTL, settings.max_message_ttl, ttl_range),
+                        **({"delay": _range(0, settings.max_message_delay, delay_range)}
+                           if delays else {}),
+                    },
+                    "errorMessage": {"type": "Document type not supported."},
+                },
+                "errorMessage": {"type": "Document type not supported."},
+            })
+            for ttl_required, delays in ((True, False), (False, False), (False, True))
         }
-        self._messages = jsonschema.Draft202012Validator({
-            "type": "array",
-            "items": message_schema,
-            "errorMessage": {"type": "Document type not supported."},
-        })
         claim_ttl_range = (
             f"The TTL for a claim may not exceed {settings.max_claim_ttl} seconds, "
             f"and must be at least {MIN_CLAIM_TTL} seconds long."
         )
-        claim_grace_range = (
+        self._claim_grace_range = (
             f"The grace for a claim may not exceed {settings.max_claim_grace} seconds, "
             f"and must be at least {MIN_CLAIM_GRACE} seconds long."
         )
@@ -131,19 +153,19 @@ class RequestValidator:
             "Limit must be at least 1 and may not be greater than "
             f"{settings.max_messages_per_claim_or_pop}."
         )
-        self._claim = jsonschema.Draft202012Validator({
-            "type": "object",
-            "properties": {
-                "ttl": _int_field("ttl", MIN_CLAIM_TTL, settings.max_claim_ttl,
-                                  claim_ttl_range),
-                "grace": {"type": "integer", "errorMessage": {
-                    "type": _field_type_error("grace")}},
-                "limit": {"type": "integer", "errorMessage": {
-                    "type": _field_type_error("limit")}},
-            },
-            "errorMessage": {"type": "Document type not supported."},
-        })
-        self._claim_grace_range = claim_grace_range
+        self._claims = {
+            (ttl_required, grace_required): jsonschema.Draft202012Validator({
+                "type": "object",
+                "allOf": _checks(("ttl", "integer", ttl_required),
+                                 ("grace", "integer", grace_required),
+                                 ("limit", "integer", False)),
+                "properties": {
+                    "ttl": _range(MIN_CLAIM_TTL, settings.max_claim_ttl, claim_ttl_range),
+                },
+                "errorMessage": {"type": "Document type not supported."},
+            })
+            for ttl_required, grace_required in ((True, True), (True, False), (False, False))
+        }
 
     # -- identification -------------------------------------------------
 
@@ -225,13 +247,17 @@ class RequestValidator:
     # -- bodies ---------------------------------------------------------
 
     def messages(
-        self, document: Any, *, default_ttl: int, default_delay: int
+        self, document: Any, rules: VersionRules, *, default_ttl: int, default_delay: int
     ) -> list[NewMessage]:
-        """Validate a v2/v1.1 post body ``{"messages": [...]}``."""
-        if not isinstance(document, dict) or "messages" not in document:
+        """Validate a post body: ``{"messages": [...]}``, or a bare array in v1."""
+        if not rules.enveloped:
+            items = document
+        elif isinstance(document, dict) and "messages" in document:
+            items = document["messages"]
+        else:
             raise ValidationFailed("No messages were found in the request body.")
-        items = document["messages"]
-        error = _first_error(self._messages, items)
+        schema = self._messages[(not rules.ttl_defaults, rules.queue_settings)]
+        error = _first_error(schema, items)
         if error is None and not items:
             error = ValidationFailed("No messages to enqueu.")
         if error is not None:
@@ -240,20 +266,23 @@ class RequestValidator:
             NewMessage(
                 body=item["body"],
                 ttl=int(item.get("ttl", default_ttl)),
-                delay=int(item.get("delay", default_delay)),
+                delay=int(item.get("delay", default_delay)) if rules.queue_settings else 0,
             )
             for item in items
         ]
 
-    def claim_create(self, document: Any, query_limit: int | None) -> tuple[int, int, int]:
-        """``(ttl, grace, limit)`` of a claim request; the body is optional.
+    def claim_create(
+        self, document: Any, query_limit: int | None, rules: VersionRules
+    ) -> tuple[int, int, int]:
+        """``(ttl, grace, limit)`` of a claim request.
 
         The checks run in Zaqar's order: body shape, ttl, limit, grace. A
         ``limit`` in the body (openstacksdk sends it there) counts when the
         query string has none.
         """
+        required = not rules.ttl_defaults
         document = {} if document is None else document
-        error = _first_error(self._claim, document)
+        error = _first_error(self._claims[(required, required)], document)
         if error is not None:
             raise error
         ttl = int(document.get("ttl", self.settings.default_claim_ttl))
@@ -265,13 +294,18 @@ class RequestValidator:
             raise ValidationFailed(self._claim_grace_range)
         return ttl, grace, int(limit)
 
-    def claim_update(self, document: Any) -> tuple[int, int]:
-        """``(ttl, grace)`` of a renewal; members default, only ttl is range-checked."""
-        error = _first_error(self._claim, document)
+    def claim_update(self, document: Any, rules: VersionRules) -> tuple[int, int]:
+        """``(ttl, grace)`` of a renewal; only ttl is range-checked.
+
+        Without defaults (v1) ``ttl`` is required and ``grace`` is 0 unless given.
+        """
+        required = not rules.ttl_defaults
+        error = _first_error(self._claims[(required, False)], document)
         if error is not None:
             raise error
+        grace_default = self.settings.default_claim_grace if rules.ttl_defaults else 0
         ttl = int(document.get("ttl", self.settings.default_claim_ttl))
-        grace = int(document.get("grace", self.settings.default_claim_grace))
+        grace = int(document.get("grace", grace_default))
         return ttl, grace
 
     def purge_resources(self, document: Any) -> set[str]:
@@ -287,6 +321,13 @@ class RequestValidator:
             raise ValidationFailed(
                 "Resource types must be a sub set of {'messages', 'subscriptions'}.")
         return set(types)
+
+    def no_reserved_keys(self, metadata: Mapping[str, Any]) -> None:
+        """API v1 metadata may not set keys starting with ``_``."""
+        if any(key.startswith("_") for key in metadata):
+            raise ValidationFailed(
+                'Reserved queue attributes in metadata (which names start with "_") '
+                "can not be set in API v1.")
 
     def queue_metadata(self, metadata: Mapping[str, Any], error: type[ZaqarError]) -> None:
         """Check the reserved ``_`` keys; other keys are free-form.
@@ -381,6 +422,13 @@ class RequestValidator:
                     raise InvalidBody("The root of path must be metadata, e.g /metadata/key.")
             operations.append(PatchOperation(op=op, key=path[1], value=change.get("value")))
         return operations
+
+
+def reserved_defaults(settings: Settings) -> dict[str, Any]:
+    """What API v2 shows for each reserved key a queue does not set (or sets falsy)."""
+    values = (settings.max_messages_post_size, settings.default_message_ttl,
+              settings.default_message_delay, None, None, None, False)
+    return dict(zip(RESERVED_METADATA_KEYS, values, strict=True))
 
 
 def _decode_json_pointer(pointer: Any) -> list[str]:

@@ -15,8 +15,7 @@ from typing import Any
 import falcon
 
 from zaqar_lite.errors import InvalidBody
-
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+from zaqar_lite.validation import INT64_MAX, INT64_MIN
 
 
 class _IntegerTooLarge(ValueError):
@@ -78,3 +77,25 @@ def read_object(req: falcon.Request, *, required: bool = False) -> dict[str, Any
     if document is not None and not isinstance(document, dict):
         raise InvalidBody("Document type not supported.")
     return document
+
+
+class RequestBody:
+    """The body of a Falcon request, parsed on demand (see ``core.body.Body``)."""
+
+    def __init__(self, req: falcon.Request) -> None:
+        self._req = req
+
+    @property
+    def length(self) -> int | None:
+        return self._req.content_length
+
+    @property
+    def media_type(self) -> str | None:
+        return self._req.content_type
+
+    def json(self, *, required: bool = False) -> Any:
+        return read_json(self._req, required=required)
+
+    def object(self, *, required: bool = False) -> dict[str, Any] | None:
+        return read_object(self._req, required=required)
+

@@ -2,16 +2,28 @@
 
 Empty values count as absent; a scalar given several times (or with a comma)
 takes its last value; lists accept both ``ids=a,b`` and ``ids=a&ids=b``.
+Every parameter of a request is read before any limit is checked, as in the
+reference, so a malformed parameter is reported before an out-of-range one.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import falcon
 
+from zaqar_lite.core.messages import MessageListQuery
+from zaqar_lite.core.queues import QueueListQuery
+from zaqar_lite.core.rules import VersionRules
+
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off"})
+
+QUEUE_PAGING = ("marker", "limit", "detailed")
+QUEUE_FILTERING = ("name", "with_count")
+MESSAGE_PAGING = ("marker", "limit", "echo", "include_claimed")
+MESSAGE_DELAYS = ("include_delayed",)
 
 
 def get_str(req: falcon.Request, name: str) -> str | None:
@@ -50,6 +62,50 @@ def get_list(req: falcon.Request, name: str) -> list[str] | None:
     items = value if isinstance(value, list) else [value]
     parts = [part for item in items for part in item.split(",") if part]
     return parts or None
+
+
+def queue_list_params(rules: VersionRules) -> tuple[str, ...]:
+    """The queue-listing parameters a version recognises (the rest may be filters)."""
+    return QUEUE_PAGING + (QUEUE_FILTERING if rules.queue_filters else ())
+
+
+def queue_list_query(req: falcon.Request, rules: VersionRules) -> QueueListQuery:
+    """Paging, and where the version has them, the name, count and metadata filters:
+    every other parameter compares a metadata key (as an integer if it is one)."""
+    marker = get_str(req, "marker")
+    limit = get_int(req, "limit")
+    detailed = get_bool(req, "detailed")
+    if not rules.queue_filters:
+        return QueueListQuery(marker=marker, limit=limit, detailed=detailed)
+    known = queue_list_params(rules)
+    given = {key: get_str(req, key) for key in req.params if key not in known}
+    return QueueListQuery(
+        marker=marker, limit=limit, detailed=detailed, name=get_str(req, "name"),
+        with_count=get_bool(req, "with_count"),
+        filters={key: _filter_value(value) for key, value in given.items() if value},
+    )
+
+
+def _filter_value(value: str) -> Any:
+    try:
+        return int(value)
+    except ValueError:
+        return value
+
+
+def message_list_params(rules: VersionRules) -> tuple[str, ...]:
+    """The message-listing parameters a version recognises."""
+    return MESSAGE_PAGING + (MESSAGE_DELAYS if rules.queue_settings else ())
+
+
+def message_list_query(req: falcon.Request, rules: VersionRules) -> MessageListQuery:
+    return MessageListQuery(
+        marker=get_str(req, "marker"),
+        limit=get_int(req, "limit"),
+        echo=get_bool(req, "echo"),
+        include_claimed=get_bool(req, "include_claimed"),
+        include_delayed=rules.queue_settings and get_bool(req, "include_delayed"),
+    )
 
 
 def next_link(req: falcon.Request, names: tuple[str, ...], marker: str) -> list[dict[str, str]]:

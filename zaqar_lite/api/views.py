@@ -1,7 +1,10 @@
-"""Response shapes: how stored values are shown to clients of one API version.
+"""Response shapes: how core values are shown to clients of one API version.
 
-v2 is the base; older versions subclass ``Views`` and change only what
-differs (roots, members, envelopes), so resources stay version-neutral.
+``Views`` renders API v1.1 and v2, which share their envelopes; v1 subclasses
+it and changes only what differs (bare arrays, 204 for empty pages,
+``Content-Location``, the four-member message). Every envelope, href,
+``Location``/``Content-Location`` and "empty → status" decision lives here,
+so resources stay version-neutral.
 """
 
 from __future__ import annotations
@@ -12,17 +15,28 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import falcon
+
+from zaqar_lite.api import params
 from zaqar_lite.config import Settings
+from zaqar_lite.core.queues import QueuePage
+from zaqar_lite.core.rules import ReservedMetadata, VersionRules
+from zaqar_lite.errors import MessagesNotFound
 from zaqar_lite.storage.base import Claim, Message, QueueStats
+from zaqar_lite.validation import reserved_defaults
 
 
 class Views:
-    """API v2 representations."""
+    """The representations of API v1.1 and v2."""
 
-    root = "/v2"
-
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, root: str, rules: VersionRules, settings: Settings) -> None:
+        self.root = root
+        self.rules = rules
         self.settings = settings
+        self._defaults = (reserved_defaults(settings)
+                          if rules.reserved_metadata is ReservedMetadata.DEFAULTED else {})
+
+    # -- hrefs ----------------------------------------------------------
 
     def queue_href(self, queue: str) -> str:
         return f"{self.root}/queues/{queue}"
@@ -32,6 +46,77 @@ class Views:
 
     def claim_href(self, queue: str, claim_id: str) -> str:
         return f"{self.queue_href(queue)}/claims/{claim_id}"
+
+    def locate(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Where a read says what it shows; only v1 sets ``Content-Location``."""
+
+    # -- queues ---------------------------------------------------------
+
+    def metadata(self, metadata: Mapping[str, Any]) -> dict[str, Any]:
+        """Stored metadata, with the reserved keys' defaults filled in where the
+        version shows them and the stored value is missing or falsy."""
+        shown = dict(metadata)
+        for key, default in self._defaults.items():
+            if not shown.get(key):
+                shown[key] = default
+        return shown
+
+    def queue_page(self, req: falcon.Request, resp: falcon.Response, page: QueuePage,
+                   detailed: bool) -> None:
+        items = []
+        for queue in page.queues:
+            item: dict[str, Any] = {"name": queue.name, "href": self.queue_href(queue.name)}
+            if detailed:
+                item["metadata"] = self.metadata(queue.metadata)
+            items.append(item)
+        body: dict[str, Any] = {"queues": items, "links": []}
+        if page.queues:
+            body["links"] = params.next_link(req, params.queue_list_params(self.rules),
+                                             page.queues[-1].name)
+        if page.count is not None:
+            body["count"] = page.count
+        self._page(req, resp, body, bool(items))
+
+    def _page(self, req: falcon.Request, resp: falcon.Response, body: Any,
+              found: bool) -> None:
+        """A listing, shown whether or not it found anything."""
+        resp.media = body
+
+    def queue_created(self, resp: falcon.Response, queue: str, created: bool) -> None:
+        resp.status = falcon.HTTP_201 if created else falcon.HTTP_204
+        resp.location = self.queue_href(queue)
+
+    def queue(self, req: falcon.Request, resp: falcon.Response,
+              metadata: Mapping[str, Any]) -> None:
+        """A queue's metadata (a JSON object)."""
+        self.locate(req, resp)
+        resp.media = self.metadata(metadata)
+
+    def existence(self, req: falcon.Request, resp: falcon.Response, exists: bool) -> None:
+        """204 if the queue exists, a bare 404 if not (API v1's existence check)."""
+        self.locate(req, resp)
+        resp.status = falcon.HTTP_204 if exists else falcon.HTTP_404
+
+    def metadata_replaced(self, resp: falcon.Response, queue: str) -> None:
+        """API v1's metadata sub-resource was replaced."""
+        resp.status = falcon.HTTP_204
+        resp.location = f"{self.queue_href(queue)}/metadata"
+
+    def stats(self, req: falcon.Request, resp: falcon.Response, queue: str,
+              stats: QueueStats, now: int) -> None:
+        counts: dict[str, Any] = {"claimed": stats.claimed, "free": stats.free,
+                                  "total": stats.total}
+        for label, message in (("oldest", stats.oldest), ("newest", stats.newest)):
+            if message is not None:
+                counts[label] = {
+                    "href": self.message_href(queue, message.id),
+                    "age": message.age(now),
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(message.created)),
+                }
+        self.locate(req, resp)
+        resp.media = {"messages": counts}
+
+    # -- messages -------------------------------------------------------
 
     def message(self, queue: str, message: Message, now: int) -> dict[str, Any]:
         """A message; the href names the claim whenever the message carries one."""
@@ -44,45 +129,71 @@ class Views:
             view["checksum"] = checksum(message.body)
         return view
 
-    def popped(self, message: Message, now: int) -> dict[str, Any]:
-        """A popped message, in the reference's raw storage form (no href)."""
-        return {"id": message.id, "age": message.age(now), "ttl": message.ttl,
-                "claim_count": message.claim_count, "body": message.body,
-                "claim_id": message.claim_id}
+    def claimed_message(self, queue: str, message: Message, now: int) -> dict[str, Any]:
+        """A message in a claim's response (always tagged with that claim)."""
+        return self.message(queue, message, now)
 
-    def claim(self, queue: str, claim: Claim, now: int) -> dict[str, Any]:
-        return {"age": claim.age, "ttl": claim.ttl, "href": self.claim_href(queue, claim.id),
-                "messages": [self.message(queue, msg, now) for msg in claim.messages]}
+    def posted(self, resp: falcon.Response, queue: str, ids: list[str]) -> None:
+        resp.status = falcon.HTTP_201
+        resp.location = f"{self.queue_href(queue)}/messages?ids={','.join(ids)}"
+        resp.media = self._posted_body([self.message_href(queue, mid) for mid in ids])
 
-    def stats(self, queue: str, stats: QueueStats, now: int) -> dict[str, Any]:
-        counts: dict[str, Any] = {"claimed": stats.claimed, "free": stats.free,
-                                  "total": stats.total}
-        for label, message in (("oldest", stats.oldest), ("newest", stats.newest)):
-            if message is not None:
-                counts[label] = {
-                    "href": self.message_href(queue, message.id),
-                    "age": message.age(now),
-                    "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(message.created)),
-                }
-        return {"messages": counts}
+    def _posted_body(self, hrefs: list[str]) -> dict[str, Any]:
+        return {"resources": hrefs}
 
-    def queue_metadata(self, metadata: Mapping[str, Any]) -> dict[str, Any]:
-        """Stored metadata with the reserved keys' defaults filled in where falsy."""
-        shown = dict(metadata)
-        for key, default in self.reserved_defaults().items():
-            if not shown.get(key):
-                shown[key] = default
-        return shown
+    def message_page(self, req: falcon.Request, resp: falcon.Response, queue: str,
+                     messages: list[Message], now: int) -> None:
+        body: dict[str, Any] = {
+            "messages": [self.message(queue, msg, now) for msg in messages],
+            "links": [],
+        }
+        if messages:
+            body["links"] = params.next_link(req, params.message_list_params(self.rules),
+                                             str(messages[-1].marker))
+        self._page(req, resp, body, bool(messages))
 
-    def reserved_defaults(self) -> dict[str, Any]:
-        return {
-            "_max_messages_post_size": self.settings.max_messages_post_size,
-            "_default_message_ttl": self.settings.default_message_ttl,
-            "_default_message_delay": self.settings.default_message_delay,
-            "_dead_letter_queue": None,
-            "_dead_letter_queue_messages_ttl": None,
-            "_max_claim_count": None,
-            "_enable_encrypt_messages": False,
+    def messages_by_id(self, req: falcon.Request, resp: falcon.Response, project: str,
+                       queue: str, ids: list[str], messages: list[Message], now: int) -> None:
+        """The messages found among ``ids``; none found is a 404 naming them."""
+        if not messages:
+            raise MessagesNotFound(project, queue, ids)
+        resp.media = {"messages": [self.message(queue, msg, now) for msg in messages]}
+
+    def one_message(self, req: falcon.Request, resp: falcon.Response, queue: str,
+                    message: Message, now: int) -> None:
+        self.locate(req, resp)
+        resp.media = self.message(queue, message, now)
+
+    def popped(self, resp: falcon.Response, messages: list[Message], now: int) -> None:
+        """Popped messages, in the reference's raw storage form (no href)."""
+        resp.media = {"messages": [
+            {"id": msg.id, "age": msg.age(now), "ttl": msg.ttl, "claim_count": msg.claim_count,
+             "body": msg.body, "claim_id": msg.claim_id}
+            for msg in messages
+        ]}
+
+    # -- claims ---------------------------------------------------------
+
+    def claim_created(self, resp: falcon.Response, queue: str, claim_id: str | None,
+                      messages: list[Message], now: int) -> None:
+        """201 with the claimed messages, or 204 when nothing could be claimed."""
+        if claim_id is None:
+            resp.status = falcon.HTTP_204
+            return
+        resp.status = falcon.HTTP_201
+        resp.location = self.claim_href(queue, claim_id)
+        resp.media = self._claimed_body(
+            [self.claimed_message(queue, msg, now) for msg in messages])
+
+    def _claimed_body(self, messages: list[dict[str, Any]]) -> Any:
+        return {"messages": messages}
+
+    def claim(self, req: falcon.Request, resp: falcon.Response, queue: str, claim: Claim,
+              now: int) -> None:
+        self.locate(req, resp)
+        resp.media = {
+            "age": claim.age, "ttl": claim.ttl, "href": self.claim_href(queue, claim.id),
+            "messages": [self.claimed_message(queue, msg, now) for msg in claim.messages],
         }
 
 

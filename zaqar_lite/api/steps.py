@@ -1,0 +1,148 @@
+"""The request steps: small named checks run, in order, before every responder.
+
+The order follows Zaqar's request pipeline: body media type, ``Accept``,
+``Client-ID``, ``X-Project-ID``, then the queue name in the path. Unknown
+paths never reach them (they are a plain 404). A later check (a signed URL,
+a policy) is one more entry in the list ``default_steps`` returns.
+
+Each step reads what it needs from the request and from the header policy of
+the version that owns the resource (``resource.header_policy``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import falcon
+
+from zaqar_lite.core.rules import HeaderPolicy, Presence
+from zaqar_lite.errors import HeaderError, MissingClientId
+from zaqar_lite.validation import RequestValidator
+
+LOG = logging.getLogger("zaqar_lite.access")
+
+Step = Callable[[falcon.Request, HeaderPolicy, dict[str, Any]], None]
+
+NOT_ACCEPTABLE = (
+    "Endpoint only serves `application/json`; specify client-side media type support "
+    'with the "Accept" header.'
+)
+PROJECT_HEADERS = ("X-Project-ID", "X-Tenant-Id", "X-Tenant")
+DRAIN_LIMIT = 1024 * 1024
+"""Unread request bodies up to this size are read before answering, so that a
+keep-alive connection survives a rejected (e.g. oversized) body; gunicorn
+would otherwise drop the connection after 64 KiB."""
+
+
+def media_type(req: falcon.Request, policy: HeaderPolicy, params: dict[str, Any]) -> None:
+    """Form-encoded bodies are refused; any other announced body is read as JSON."""
+    content_type = (req.content_type or "").lower()
+    if req.content_length and content_type.startswith("application/x-www-form-urlencoded"):
+        raise HeaderError("Invalid Content-Type",
+                          "Form-encoded bodies are not supported; send application/json.")
+
+
+def accept(req: falcon.Request, policy: HeaderPolicy, params: dict[str, Any]) -> None:
+    """The client must accept JSON (no ``Accept`` header accepts anything)."""
+    if not req.client_accepts_json:
+        raise falcon.HTTPNotAcceptable(
+            description=NOT_ACCEPTABLE,
+            href="http://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html",
+            href_text="14.1 Accept, Hypertext Transfer Protocol -- HTTP/1.1",
+        )
+
+
+def client_id(validator: RequestValidator) -> Step:
+    """``Client-ID``: required, or (v1) checked only when sent; normalised for echo."""
+
+    def check_client_id(req: falcon.Request, policy: HeaderPolicy,
+                        params: dict[str, Any]) -> None:
+        if policy.client_id is Presence.IGNORED:
+            return
+        value = req.get_header("Client-ID")
+        if value is None:
+            if policy.client_id is Presence.REQUIRED:
+                raise MissingClientId()
+            return
+        req.context.client_id = validator.client_id(value)
+
+    return check_client_id
+
+
+def project(req: falcon.Request, policy: HeaderPolicy, params: dict[str, Any]) -> None:
+    """``X-Project-ID`` (or a tenant fallback): required, or (v1) the global
+    namespace ``""`` when absent; never empty."""
+    if policy.project is Presence.IGNORED:
+        return
+    for header in PROJECT_HEADERS:
+        value = req.get_header(header)
+        if value is not None:
+            break
+    else:
+        if policy.project is Presence.REQUIRED:
+            raise HeaderError("Project-Id Missing", "The header X-PROJECT-ID was missing")
+        return
+    if value == "":
+        raise HeaderError(
+            "Empty project header not allowed",
+            "X-PROJECT-ID cannot be an empty string. Specify the right header "
+            "X-PROJECT-ID and retry.",
+        )
+    req.context.project = value
+
+
+def queue_name(validator: RequestValidator) -> Step:
+    """A ``{queue_name}`` in the path must be a valid name (and the project short enough)."""
+
+    def check_queue_name(req: falcon.Request, policy: HeaderPolicy,
+                         params: dict[str, Any]) -> None:
+        queue = params.get("queue_name")
+        if queue is not None:
+            validator.queue_identification(queue, req.context.project)
+
+    return check_queue_name
+
+
+def default_steps(validator: RequestValidator) -> tuple[Step, ...]:
+    """Zaqar's checks, in its order."""
+    return (media_type, accept, client_id(validator), project, queue_name(validator))
+
+
+class RequestSteps:
+    """Falcon middleware: sets up ``req.context``, runs the steps, logs the answer.
+
+    ``req.context.project`` is the project id (``""`` for v1's global namespace)
+    and ``req.context.client_id`` the normalised Client-ID or None.
+    """
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self._steps = tuple(steps)
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.started = time.monotonic()
+        req.context.request_id = f"req-{uuid.uuid4()}"
+        req.context.project = ""
+        req.context.client_id = None
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, params: dict[str, Any]
+    ) -> None:
+        if resource is None:
+            return
+        policy = resource.header_policy
+        for step in self._steps:
+            step(req, policy, params)
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
+    ) -> None:
+        resp.set_header("x-openstack-request-id", req.context.request_id)
+        if req.content_length and req.content_length <= DRAIN_LIMIT:
+            req.bounded_stream.exhaust()
+        elapsed = time.monotonic() - req.context.started
+        LOG.debug("%s %s %s %s %.1fms project=%s", req.context.request_id, req.method,
+                  req.relative_uri, resp.status, elapsed * 1000, req.context.project)

@@ -1,0 +1,159 @@
+"""Message operations shared by every API version: post, list, get, delete, pop."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from zaqar_lite.config import Settings
+from zaqar_lite.core.body import Body
+from zaqar_lite.core.rules import VersionRules
+from zaqar_lite.errors import (
+    ClaimIdMalformed,
+    MessageDoesNotExist,
+    MissingClientId,
+    MissingIds,
+    QueueDoesNotExist,
+    ValidationFailed,
+)
+from zaqar_lite.storage.base import Message, Store, is_valid_id
+from zaqar_lite.validation import DEFAULT_PAGE_SIZE, INT64_MAX, RequestValidator
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageListQuery:
+    """A message listing request (``include_delayed`` only where queues delay)."""
+
+    marker: str | None = None
+    limit: int | None = None
+    echo: bool = False
+    include_claimed: bool = False
+    include_delayed: bool = False
+
+
+class Messages:
+    def __init__(self, store: Store, validator: RequestValidator, settings: Settings) -> None:
+        self._store = store
+        self._validator = validator
+        self._settings = settings
+
+    def post(self, project: str, queue: str, body: Body, client_id: str | None,
+             rules: VersionRules) -> list[str]:
+        """Validate and store the posted messages (all or nothing); their ids in order.
+
+        With queue settings, the queue is read (and, as in Zaqar, created) before
+        the body is checked, because its metadata sets the size cap and defaults.
+        """
+        if client_id is None:
+            raise MissingClientId()
+        metadata: dict[str, Any] = {}
+        if rules.queue_settings:
+            metadata = self._metadata_creating_queue(project, queue)
+        settings = self._settings
+        self._validator.message_post_size(body.length, metadata.get("_max_messages_post_size"))
+        messages = self._validator.messages(
+            body.json(required=True), rules,
+            default_ttl=metadata.get("_default_message_ttl") or settings.default_message_ttl,
+            default_delay=metadata.get("_default_message_delay")
+            or settings.default_message_delay,
+        )
+        return self._store.messages.post(
+            project, queue, messages, client_id, create_queue=rules.lazy_queues)
+
+    def _metadata_creating_queue(self, project: str, queue: str) -> dict[str, Any]:
+        """The queue's metadata; a missing queue is created first, as Zaqar does
+        (even if the post then fails validation)."""
+        queues = self._store.queues
+        try:
+            return queues.get_metadata(project, queue)
+        except QueueDoesNotExist:
+            if queues.create(project, queue, {}):
+                return {}
+            return queues.get_metadata(project, queue)
+
+    def list_page(self, project: str, queue: str, query: MessageListQuery, client_id: str | None,
+             rules: VersionRules) -> list[Message]:
+        """A page of messages in FIFO order after ``marker``."""
+        if client_id is None:
+            raise MissingClientId()
+        if query.limit is not None:
+            self._validator.message_limit(query.limit)
+        after = self._resolve_marker(project, queue, query.marker)
+        if after is None:
+            return []
+        return self._store.messages.list(
+            project, queue, after=after, limit=query.limit or DEFAULT_PAGE_SIZE,
+            client_id=client_id, echo=query.echo, include_claimed=query.include_claimed,
+            include_delayed=query.include_delayed and rules.queue_settings,
+        )
+
+    def _resolve_marker(self, project: str, queue: str, marker: str | None) -> int | None:
+        """The sequence number to list after; None means "nothing can follow".
+
+        Markers are the decimal sequence numbers of our ``next`` links; a
+        message id (what openstacksdk sends) resumes after that message.
+        """
+        if marker is None:
+            return 0
+        try:
+            after = int(marker)
+        except ValueError:
+            pass
+        else:
+            # Sequence numbers are positive 64-bit integers.
+            return max(after, 0) if after <= INT64_MAX else None
+        try:
+            return self._store.messages.get(project, queue, marker).marker
+        except MessageDoesNotExist:
+            return None
+
+    def get(self, project: str, queue: str, message_id: str) -> Message:
+        return self._store.messages.get(project, queue, message_id)
+
+    def get_many(self, project: str, queue: str, ids: list[str]) -> list[Message]:
+        """The existing messages among 1 to ``max_messages_per_page`` ids."""
+        self._validator.message_ids(ids)
+        return self._store.messages.get_many(project, queue, ids)
+
+    def delete(self, project: str, queue: str, message_id: str, claim_id: str | None) -> None:
+        """Delete one message, honouring its claim.
+
+        A malformed message id names nothing (a no-op, checked first); a
+        malformed claim id is an error even if the message is missing.
+        """
+        if not is_valid_id(message_id):
+            return
+        if claim_id is not None and not is_valid_id(claim_id):
+            raise ClaimIdMalformed()
+        self._store.messages.delete(project, queue, message_id, claim_id)
+
+    def delete_many(self, project: str, queue: str, ids: list[str] | None,
+                    claim_ids: list[str] | None, rules: VersionRules) -> None:
+        """Delete the listed messages, claimed or not.
+
+        ``ids`` is required (or, where the version pops, ``ids`` or ``pop``);
+        with ``message_delete_with_claim_id`` the claims must be named too.
+        """
+        if ids is None:
+            if not rules.pop:
+                raise MissingIds()
+            raise ValidationFailed(
+                'The request should have either "ids" or "pop" parameter in the request, '
+                "to be able to delete.")
+        self._validator.message_ids(ids)
+        if self._settings.message_delete_with_claim_id:
+            if claim_ids is None:
+                raise ValidationFailed(
+                    'The request should have both "ids" and "claim_ids" parameter in the '
+                    "request when message_delete_with_claim_id is True.")
+            self._store.messages.delete_many(project, queue, ids, claim_ids)
+        else:
+            self._store.messages.delete_many(project, queue, ids)
+
+    def pop(self, project: str, queue: str, limit: int, ids: list[str] | None) -> list[Message]:
+        """Remove and return up to ``limit`` free messages (not together with ``ids``)."""
+        if ids is not None:
+            raise ValidationFailed(
+                "pop and id params cannot be present together in the delete request.")
+        self._validator.pop_limit(limit)
+        return self._store.messages.pop(project, queue, limit)
