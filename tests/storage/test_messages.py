@@ -11,7 +11,7 @@ from zaqar_lite.errors import (
     MessageNotClaimed,
     QueueDoesNotExist,
 )
-from zaqar_lite.storage.base import is_valid_id
+from zaqar_lite.storage.base import NewMessage, is_valid_id
 
 from .helpers import MALFORMED_IDS, PROJECT, QUEUE, UNKNOWN_ID, claim, ids, listed, now, post
 
@@ -113,6 +113,17 @@ def test_bodies_round_trip(store):
     _, claimed = claim(store, limit=5)
     assert [m.body for m in claimed] == BODIES[:5]
     assert [m.body for m in store.messages.pop(PROJECT, QUEUE, 20)] == BODIES[5:]
+
+
+def test_checksums_are_stored_with_their_messages(store):
+    new = [NewMessage(body={"n": 1}, ttl=300, checksum="MD5:abc"), NewMessage(body=2, ttl=300)]
+    with_sum, without = store.messages.post(PROJECT, QUEUE, new, None, create_queue=True)
+    assert store.messages.get(PROJECT, QUEUE, with_sum).checksum == "MD5:abc"
+    assert store.messages.get(PROJECT, QUEUE, without).checksum is None
+    assert [m.checksum for m in listed(store)] == ["MD5:abc", None]
+    _, claimed = claim(store, limit=1)
+    assert [m.checksum for m in claimed] == ["MD5:abc"]
+    assert [m.checksum for m in store.messages.pop(PROJECT, QUEUE, 5)] == [None]
 
 
 # --- listing ---------------------------------------------------------------------------

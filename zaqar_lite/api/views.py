@@ -9,8 +9,6 @@ so resources stay version-neutral.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -125,8 +123,8 @@ class Views:
             href += f"?claim_id={message.claim_id}"
         view = {"id": message.id, "href": href, "ttl": message.ttl,
                 "age": message.age(now), "body": message.body}
-        if self.settings.enable_checksum and message.body is not None:
-            view["checksum"] = checksum(message.body)
+        if message.checksum is not None:
+            view["checksum"] = message.checksum
         return view
 
     def claimed_message(self, queue: str, message: Message, now: int) -> dict[str, Any]:
@@ -196,7 +194,3 @@ class Views:
             "messages": [self.claimed_message(queue, msg, now) for msg in claim.messages],
         }
 
-
-def checksum(body: Any) -> str:
-    """``MD5:<hex>`` of the body serialised as Python's json.dumps does by default."""
-    return "MD5:" + hashlib.md5(json.dumps(body).encode("utf-8")).hexdigest()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from typing import Any
 
 from zaqar_lite.config import Settings
@@ -57,6 +59,8 @@ class Messages:
             default_delay=metadata.get("_default_message_delay")
             or settings.default_message_delay,
         )
+        if settings.enable_checksum:
+            messages = [dataclasses.replace(msg, checksum=checksum(msg.body)) for msg in messages]
         return self._store.messages.post(
             project, queue, messages, client_id, create_queue=rules.lazy_queues)
 
@@ -157,3 +161,11 @@ class Messages:
                 "pop and id params cannot be present together in the delete request.")
         self._validator.pop_limit(limit)
         return self._store.messages.pop(project, queue, limit)
+
+
+def checksum(body: Any) -> str | None:
+    """``MD5:<hex>`` of the body serialised as Python's json.dumps does by default,
+    as Zaqar computes it; a null body has none."""
+    if body is None:
+        return None
+    return "MD5:" + hashlib.md5(json.dumps(body).encode("utf-8")).hexdigest()

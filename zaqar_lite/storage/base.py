@@ -64,6 +64,8 @@ class NewMessage:
     body: Any
     ttl: int
     delay: int = 0
+    checksum: str | None = None
+    """Stored and shown as given (``MD5:<hex>`` with ``enable_checksum``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Message:
     claim_ttl: int
     claim_count: int
     delay_expires: int
+    checksum: str | None
 
     def age(self, now: int) -> int:
         return max(0, now - self.created)

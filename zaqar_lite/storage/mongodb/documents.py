@@ -32,6 +32,7 @@ datetime, ``x``, exists for the TTL index and is never queried.
 ``c.e``    claim expires; free while ``c.e <= now`` (0 when unclaimed)
 ``c.t``    claim ttl
 ``c.n``    claim count, for dead-lettering
+``cs``     checksum of the body (``MD5:<hex>``), when one was stored
 =========  =========================================================
 
 Indexes (created at startup, idempotently): unique (``p``, ``n``) on queues;
@@ -107,6 +108,7 @@ def message_from_doc(doc: Document) -> Message:
         claim_ttl=claim["t"],
         claim_count=claim["n"],
         delay_expires=doc["d"],
+        checksum=doc.get("cs"),
     )
 
 
@@ -116,7 +118,7 @@ def new_document(
 ) -> Document:
     """A freshly posted message: unclaimed, visible once its delay has passed."""
     expires = now + message.ttl
-    return {
+    doc: Document = {
         "_id": ObjectId(message_id),
         "p": project,
         "q": queue,
@@ -130,4 +132,7 @@ def new_document(
         "b": dump_json(message.body),
         "c": {"id": None, "e": 0, "t": 0, "n": 0},
     }
+    if message.checksum is not None:
+        doc["cs"] = message.checksum
+    return doc
 

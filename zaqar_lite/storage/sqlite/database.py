@@ -20,7 +20,7 @@ from typing import ParamSpec, TypeVar
 
 from zaqar_lite.errors import StorageUnavailable
 from zaqar_lite.storage.base import Clock
-from zaqar_lite.storage.sqlite.schema import SCHEMA
+from zaqar_lite.storage.sqlite.schema import MIGRATIONS, SCHEMA
 
 LOG = logging.getLogger(__name__)
 
@@ -107,7 +107,17 @@ class Database:
 
     @translate_errors
     def _create_schema(self) -> None:
-        self.connection().executescript(SCHEMA)
+        """Create the tables, and add the columns a database from an older
+        release lacks (a database file is never rebuilt)."""
+        conn = self.connection()
+        conn.executescript(SCHEMA)
+        for table, column, statement in MIGRATIONS:
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:
+                with self.write() as writer:
+                    columns = {row[1] for row in writer.execute(f"PRAGMA table_info({table})")}
+                    if column not in columns:
+                        writer.execute(statement)
 
     def sweep_expired(self, now: int) -> None:
         """Delete expired messages, at most once a minute per process."""

@@ -40,10 +40,11 @@ class SQLiteMessages(MessageController):
             first = reserve_markers(conn, project, queue, len(messages), now, create=create_queue)
             conn.executemany(
                 "INSERT INTO messages (id, project, queue, marker, ttl, created, expires, "
-                "delay_expires, client_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "delay_expires, client_id, body, checksum) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (mid, project, queue, first + index, msg.ttl, now, now + msg.ttl,
-                     now + msg.delay, client_id, dump_json(msg.body))
+                     now + msg.delay, client_id, dump_json(msg.body), msg.checksum)
                     for index, (mid, msg) in enumerate(zip(ids, messages, strict=True))
                 ],
             )

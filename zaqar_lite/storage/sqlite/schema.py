@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS messages (
     claim_id      TEXT,
     claim_expires INTEGER NOT NULL DEFAULT 0,
     claim_ttl     INTEGER NOT NULL DEFAULT 0,
-    claim_count   INTEGER NOT NULL DEFAULT 0
+    claim_count   INTEGER NOT NULL DEFAULT 0,
+    checksum      TEXT
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS messages_queue_marker
@@ -43,8 +44,13 @@ CREATE INDEX IF NOT EXISTS messages_expires ON messages (expires);
 
 MESSAGE_COLUMNS = (
     "id, marker, ttl, created, expires, body, client_id, claim_id, claim_expires, "
-    "claim_ttl, claim_count, delay_expires"
+    "claim_ttl, claim_count, delay_expires, checksum"
 )
+
+MIGRATIONS = (
+    ("messages", "checksum", "ALTER TABLE messages ADD COLUMN checksum TEXT"),
+)
+"""Columns added since the first release: (table, column, statement adding it)."""
 
 
 def dump_json(value: Any) -> str:
@@ -54,7 +60,7 @@ def dump_json(value: Any) -> str:
 def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     """Build a Message from a row selected with MESSAGE_COLUMNS."""
     (mid, marker, ttl, created, expires, body, client_id, claim_id, claim_expires,
-     claim_ttl, claim_count, delay_expires) = row
+     claim_ttl, claim_count, delay_expires, checksum) = row
     return Message(
         id=mid,
         marker=marker,
@@ -68,6 +74,7 @@ def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
         claim_ttl=claim_ttl,
         claim_count=claim_count,
         delay_expires=delay_expires,
+        checksum=checksum,
     )
 
 
