@@ -12,6 +12,8 @@ import falcon.media
 from zaqar_lite.api import errors
 from zaqar_lite.api.resources.home import VersionList
 from zaqar_lite.api.steps import RequestSteps, default_steps
+from zaqar_lite.api.v1 import VERSION as V1
+from zaqar_lite.api.v1_1 import VERSION as V1_1
 from zaqar_lite.api.v2 import VERSION as V2
 from zaqar_lite.api.version import Version
 from zaqar_lite.config import Settings
@@ -21,19 +23,25 @@ from zaqar_lite.storage.base import Clock, Store, system_clock
 
 LOG = logging.getLogger(__name__)
 
-VERSIONS: tuple[Version, ...] = (V2,)
-"""Every version the server serves, in the order ``GET /`` lists them."""
+VERSIONS: tuple[Version, ...] = (V1, V1_1, V2)
+"""Every version the server can serve, in the order ``GET /`` lists them."""
+
+
+def enabled_versions(settings: Settings) -> tuple[Version, ...]:
+    """v2, and the deprecated versions ``enable_deprecated_api_versions`` names."""
+    return tuple(version for version in VERSIONS
+                 if version.status == "CURRENT" or version.id in settings.deprecated_api_versions)
 
 
 def create_app(
     settings: Settings, *, store: Store | None = None, clock: Clock = system_clock
-) -> falcon.App:
+) -> falcon.App[falcon.Request, falcon.Response]:
     """A WSGI app serving the enabled API versions from ``store`` (opened from
     settings if not given)."""
     if store is None:
         store = open_configured_store(settings, clock)
     core = Core(store, settings, clock)
-    versions = VERSIONS
+    versions = enabled_versions(settings)
 
     app = falcon.App(middleware=[RequestSteps(default_steps(core.validator))])
     app.req_options.auto_parse_qs_csv = True

@@ -69,6 +69,19 @@ def _parse_str(text: str) -> str:
     return text.strip()
 
 
+DEPRECATED_API_VERSIONS = ("1", "1.1")
+
+
+def _parse_api_versions(text: str) -> tuple[str, ...]:
+    """A comma list of deprecated API versions to serve; empty serves none."""
+    versions = tuple(dict.fromkeys(item.strip() for item in text.split(",") if item.strip()))
+    unknown = [version for version in versions if version not in DEPRECATED_API_VERSIONS]
+    if unknown:
+        raise ValueError(
+            f"expected a comma list of {', '.join(DEPRECATED_API_VERSIONS)}, got {text!r}")
+    return versions
+
+
 @dataclasses.dataclass(frozen=True)
 class Option:
     """One setting: where it lives in the INI file, its variable and parser."""
@@ -78,6 +91,8 @@ class Option:
     name: str
     parse: Callable[[str], Any]
     help: str
+    empty_means_value: bool = False
+    """An empty value is a value (e.g. "no versions"), not "unset"."""
 
     @property
     def env(self) -> str:
@@ -93,7 +108,11 @@ _non_negative = _parse_non_negative_int
 OPTIONS: tuple[Option, ...] = (
     Option("debug", "DEFAULT", "debug", _parse_bool, "Log at DEBUG level."),
     Option("enable_checksum", "DEFAULT", "enable_checksum", _parse_bool,
-           "Add an MD5 `checksum` member to messages in responses."),
+           "Store an MD5 `checksum` of each posted body and show it in v1.1 and v2 messages."),
+    Option("deprecated_api_versions", "DEFAULT", "enable_deprecated_api_versions",
+           _parse_api_versions,
+           "Legacy API versions to serve besides v2 (comma list of 1, 1.1; empty: none).",
+           empty_means_value=True),
     Option("message_store", "drivers", "message_store", _parse_choice("sqlite", "mongodb"),
            "Which store serves messages when no storage URL is given."),
     Option("storage", "drivers", "storage_url", _parse_storage_url,
@@ -156,6 +175,7 @@ class Settings:
 
     debug: bool = False
     enable_checksum: bool = False
+    deprecated_api_versions: tuple[str, ...] = DEPRECATED_API_VERSIONS
     message_store: str = "sqlite"
     mongodb_uri: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "zaqar"
@@ -245,7 +265,7 @@ def read_ini(path: str) -> dict[str, Any]:
             raw = parser.get(option.section, option.name, fallback=None)
         else:
             raw = None
-        if raw is not None and raw.strip() != "":
+        if raw is not None and (raw.strip() != "" or option.empty_means_value):
             values[option.field] = _parse(option, raw, path)
     return values
 
@@ -255,7 +275,7 @@ def read_env(environ: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for option in OPTIONS:
         raw = environ.get(option.env)
-        if raw is not None and raw.strip() != "":
+        if raw is not None and (raw.strip() != "" or option.empty_means_value):
             values[option.field] = _parse(option, raw, f"environment {option.env}")
     return values
 

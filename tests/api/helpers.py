@@ -12,6 +12,8 @@ from tests.live_server import Api
 
 PATCH_TYPE = "application/openstack-messaging-v2.0-json-patch"
 ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
+UNKNOWN_ID = "5f1e8a2b9c0d4e5f6a7b8c9d"
+"""A well-formed message or claim id that names nothing."""
 MESSAGE_KEYS = {"id", "href", "ttl", "age", "body"}
 POPPED_KEYS = {"id", "age", "ttl", "claim_count", "body", "claim_id"}
 RESERVED_DEFAULTS: dict[str, Any] = {

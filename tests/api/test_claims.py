@@ -10,6 +10,7 @@ import pytest
 from tests.api.helpers import (
     ID_PATTERN,
     MESSAGE_KEYS,
+    UNKNOWN_ID,
     assert_empty,
     assert_error,
     assert_status,
@@ -28,7 +29,6 @@ TTL_RANGE = ("The TTL for a claim may not exceed 43200 seconds, and must be at l
 GRACE_RANGE = ("The grace for a claim may not exceed 43200 seconds, and must be at least 60 "
                "seconds long.")
 LIMIT_RANGE = "Limit must be at least 1 and may not be greater than 20."
-UNKNOWN_ID = "5f1e8a2b9c0d4e5f6a7b8c9d"
 
 
 def type_error(field: str) -> str:

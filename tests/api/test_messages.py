@@ -15,6 +15,7 @@ from tests.api.helpers import (
     MESSAGE_KEYS,
     PATCH_TYPE,
     POPPED_KEYS,
+    UNKNOWN_ID,
     assert_empty,
     assert_error,
     assert_status,
@@ -38,7 +39,6 @@ DELAY_RANGE = ("The Delay TTL for a message may not exceed 900 seconds,and must 
 LIMIT_RANGE = "Limit must be at least 1 and may not be greater than 20."
 IDS_RANGE = "ids parameter should have at least 1 and not greater than 20 values."
 POP_RANGE = "Pop value must be at least 1 and may not be greater than 20."
-UNKNOWN_ID = "5f1e8a2b9c0d4e5f6a7b8c9d"
 
 
 def bodies(page: dict[str, Any]) -> list[Any]:

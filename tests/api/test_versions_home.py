@@ -9,15 +9,21 @@ import pytest
 from tests.api.helpers import assert_error, assert_status
 from tests.live_server import Api
 
+
+def version(version_id: str, status: str, updated: str) -> dict[str, object]:
+    media = f"application/vnd.openstack.messaging-v{version_id.replace('.', '_')}+json"
+    return {"id": version_id, "status": status, "updated": updated,
+            "media-types": [{"base": "application/json", "type": media}],
+            "links": [{"href": f"/v{version_id}/", "rel": "self"}]}
+
+
+# The legacy versions come first, as the reference lists them (README §1.1).
 VERSIONS = {
-    "versions": [{
-        "id": "2",
-        "status": "CURRENT",
-        "updated": "2014-9-24T04:06:47Z",
-        "media-types": [{"base": "application/json",
-                         "type": "application/vnd.openstack.messaging-v2+json"}],
-        "links": [{"href": "/v2/", "rel": "self"}],
-    }],
+    "versions": [
+        version("1", "DEPRECATED", "2014-9-11T17:47:05Z"),
+        version("1.1", "DEPRECATED", "2016-7-29T02:22:47Z"),
+        version("2", "CURRENT", "2014-9-24T04:06:47Z"),
+    ],
 }
 
 # rel -> (href-template, allowed methods), README/v2.md §2.

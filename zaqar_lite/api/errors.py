@@ -72,7 +72,7 @@ def serialize_error(req: falcon.Request, resp: falcon.Response, error: falcon.HT
     resp.append_header("Vary", "Accept")
 
 
-def install(app: falcon.App) -> None:
+def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     """Register the handlers (the most specific one wins in Falcon) and the serializer."""
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(ZaqarError, handle_zaqar_error)

@@ -23,5 +23,7 @@ CLAIMS: tuple[HomeEntry, ...] = (
     ("rel/patch_claim", "/queues/{queue_name}/claims/{claim_id}", ("PATCH",)),
     ("rel/delete_claim", "/queues/{queue_name}/claims/{claim_id}", ("DELETE",)),
 )
-PING: HomeEntry = ("rel/ping", "/ping", ("GET",))
-HEALTH: HomeEntry = ("rel/health", "health", ("GET",))
+SERVICE: tuple[HomeEntry, ...] = (
+    ("rel/ping", "/ping", ("GET",)),
+    ("rel/health", "health", ("GET",)),
+)
