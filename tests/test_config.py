@@ -99,3 +99,46 @@ def test_serve_refuses_a_bad_flag_with_a_clear_message() -> None:
     assert result.returncode == 2
     assert "workers" in result.stderr and "many" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def serve_refusal(*flags: str) -> str:
+    """The one line ``zaqar-lite serve`` prints when it refuses to start."""
+    result = subprocess.run([sys.executable, "-m", "zaqar_lite", "serve", *flags],
+                            capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_serve_refuses_a_port_out_of_range() -> None:
+    assert serve_refusal("--bind", "127.0.0.1:99999") == (
+        "zaqar-lite: invalid value for [drivers:transport:wsgi] port (flag --bind): "
+        "expected a port from 1 to 65535, got 99999")
+
+
+def test_serve_refuses_an_sqlite_path_it_cannot_create(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    url = f"sqlite:///{blocker}/queues.db"
+    line = serve_refusal("--storage", url)
+    assert line.startswith(f"zaqar-lite: cannot open the store of [drivers] storage_url ({url}): ")
+
+
+@pytest.mark.parametrize("url", ["mongodb://user:pa:ss@db.example.net",
+                                 "mongodb://db.example.net:99999/",
+                                 "mongodb:///zaqar"])
+def test_serve_refuses_a_malformed_mongodb_uri(url: str) -> None:
+    line = serve_refusal("--storage", url)
+    assert line.startswith("zaqar-lite: invalid value for [drivers] storage_url (flag --storage): "
+                           f"malformed MongoDB URI {url!r}: ")
+
+
+def test_the_database_in_a_mongodb_url_wins_over_the_option() -> None:
+    settings = load_settings(environ={"ZAQAR_LITE_STORAGE": "mongodb://db.example.net/queues",
+                                      "ZAQAR_LITE_MONGODB_DATABASE": "other"})
+    assert settings.mongodb_database_name == "queues"
+    settings = load_settings(environ={"ZAQAR_LITE_STORAGE": "mongodb://db.example.net/?w=1",
+                                      "ZAQAR_LITE_MONGODB_DATABASE": "other"})
+    assert settings.mongodb_database_name == "other"

@@ -65,7 +65,7 @@ def open_configured_store(settings: Settings, clock: Clock = system_clock) -> St
     """Open the store the settings name, with the driver's own options."""
     url = settings.storage_url
     if url.startswith("mongodb"):
-        return open_store(url, clock=clock, database=settings.mongodb_database,
+        return open_store(url, clock=clock, database=settings.mongodb_database_name,
                           max_reconnect_attempts=settings.mongodb_max_reconnect_attempts)
     return open_store(url, clock=clock)
 

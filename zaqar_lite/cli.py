@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from zaqar_lite.config import ConfigError, Settings, load_settings, parse_flag
+from zaqar_lite.config import ConfigError, Settings, load_settings, option_name, parse_flag
 
 
 def _serve_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -17,12 +17,33 @@ def _serve_overrides(args: argparse.Namespace) -> dict[str, Any]:
         if not sep or not host:
             raise ConfigError(f"invalid value for --bind: expected HOST:PORT, got {args.bind!r}")
         overrides["bind"] = parse_flag("bind", host)
-        overrides["port"] = parse_flag("port", port)
+        overrides["port"] = parse_flag("port", port, flag="bind")
     for field in ("workers", "threads", "storage"):
         value = getattr(args, field)
         if value is not None:
             overrides[field] = parse_flag(field, str(value))
     return overrides
+
+
+def check_storage(settings: Settings) -> None:
+    """Open and close an SQLite store before forking, so that a path the server
+    cannot write stops start-up with one line instead of failing in every worker.
+
+    A MongoDB URL has been parsed with the settings; whether MongoDB answers is
+    not checked here: the server starts and answers 503 until it does.
+    """
+    url = settings.storage_url
+    if not url.startswith("sqlite:"):
+        return
+    from zaqar_lite.errors import StorageUnavailable
+    from zaqar_lite.storage import open_store
+
+    try:
+        open_store(url).close()
+    except (OSError, StorageUnavailable) as exc:
+        reason = exc.reason if isinstance(exc, StorageUnavailable) else str(exc)
+        raise ConfigError(f"cannot open the store of {option_name(settings.storage_field)} "
+                          f"({url}): {reason}") from None
 
 
 def serve(settings: Settings) -> None:
@@ -85,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          consumers=args.consumers, batch=args.batch)
     try:
         settings = load_settings(args.config, overrides=_serve_overrides(args))
+        check_storage(settings)
     except ConfigError as exc:
         print(f"zaqar-lite: {exc}", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import os
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,6 +30,13 @@ def _parse_bool(text: str) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"expected a boolean (true/false), got {text!r}")
+
+
+def _parse_port(text: str) -> int:
+    value = int(text.strip())
+    if not 1 <= value <= 65535:
+        raise ValueError(f"expected a port from 1 to 65535, got {value}")
+    return value
 
 
 def _parse_positive_int(text: str) -> int:
@@ -57,12 +65,37 @@ def _parse_choice(*choices: str) -> Callable[[str], str]:
 
 def _parse_storage_url(text: str) -> str:
     url = text.strip()
-    if url.startswith("sqlite:///") or url.startswith(("mongodb://", "mongodb+srv://")):
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return url
+    if url.startswith("mongodb://"):
+        mongodb_database(url)
+        return url
+    if url.startswith("mongodb+srv://"):
+        # Checking more would look up DNS records; the driver reports the rest.
         return url
     raise ValueError(
         "expected sqlite:///relative.db, sqlite:////absolute.db or mongodb://host/..., "
         f"got {text!r}"
     )
+
+
+def mongodb_database(url: str) -> str | None:
+    """The database a ``mongodb://`` URL names (``/dbname``), or None.
+
+    Raises ValueError with pymongo's reason if the URL is malformed. A
+    ``mongodb+srv://`` URL is only split, since parsing it looks up DNS records.
+    """
+    if url.startswith("mongodb+srv://"):
+        return urllib.parse.urlsplit(url).path.strip("/") or None
+    from pymongo import uri_parser
+    from pymongo.errors import PyMongoError
+
+    try:
+        parsed = uri_parser.parse_uri(url, warn=True)
+    except (PyMongoError, ValueError) as exc:
+        raise ValueError(f"malformed MongoDB URI {url!r}: {exc}") from None
+    database: str | None = parsed["database"]
+    return database
 
 
 def _parse_str(text: str) -> str:
@@ -124,7 +157,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("sqlite_uri", _SQLITE, "uri", _parse_storage_url,
            "SQLite database file, as an SQLAlchemy-style URL."),
     Option("bind", _WSGI, "bind", _parse_str, "Address to listen on."),
-    Option("port", _WSGI, "port", _positive, "Port to listen on."),
+    Option("port", _WSGI, "port", _parse_port, "Port to listen on."),
     Option("workers", _WSGI, "workers", _positive, "Number of gunicorn worker processes."),
     Option("threads", _WSGI, "threads", _positive, "Threads per gunicorn worker."),
     Option("timeout", _WSGI, "timeout", _positive,
@@ -208,9 +241,21 @@ class Settings:
     @property
     def storage_url(self) -> str:
         """The store to open: an explicit URL, else the chosen driver's URI."""
+        url: str = getattr(self, self.storage_field)
+        return url
+
+    @property
+    def storage_field(self) -> str:
+        """The setting that names the store (for messages about it)."""
         if self.storage:
-            return self.storage
-        return self.mongodb_uri if self.message_store == "mongodb" else self.sqlite_uri
+            return "storage"
+        return "mongodb_uri" if self.message_store == "mongodb" else "sqlite_uri"
+
+    @property
+    def mongodb_database_name(self) -> str:
+        """The database of a MongoDB store: the URL's ``/dbname`` if it has one,
+        else ``[drivers:message_store:mongodb] database``."""
+        return mongodb_database(self.storage_url) or self.mongodb_database
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -280,10 +325,17 @@ def read_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-def parse_flag(field: str, text: str) -> Any:
-    """Parse a command-line flag value with the option's own parser."""
+def option_name(field: str) -> str:
+    """``[section] name`` of a setting, as messages about it spell it."""
     option = _BY_FIELD[field]
-    return _parse(option, text, f"flag --{field.replace('_', '-')}")
+    return f"[{option.section}] {option.name}"
+
+
+def parse_flag(field: str, text: str, *, flag: str | None = None) -> Any:
+    """Parse a command-line flag value with the option's own parser; ``flag`` names
+    the flag it came from when that is not the setting's own name."""
+    option = _BY_FIELD[field]
+    return _parse(option, text, f"flag --{(flag or field).replace('_', '-')}")
 
 
 def load_settings(
