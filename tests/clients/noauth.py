@@ -5,7 +5,8 @@ openstacksdk (``conn.message``, tested with 4.22.0)
     ``admin_token``, ``http_basic``) all answer ``None`` to
     ``get_project_id()``; openstacksdk's message resources then send an empty
     ``X-PROJECT-ID`` and their ``list()`` fails ``assert project_id is not
-    None``. :class:`ProjectNoAuth` is ``NoAuth`` plus a fixed project id.
+    None``. zaqar-lite's ``ProjectNoAuth`` (the ``zaqar-noauth`` keystoneauth
+    plugin) is ``NoAuth`` plus a fixed project id.
     ``message_endpoint_override=<server root>`` makes keystoneauth discover the
     version: ``GET /`` -> 300 version list -> ``links[rel=self]`` ``/v2/``.
 
@@ -17,26 +18,11 @@ python-zaqarclient (``zaqarclient.queues.v2``, tested with 4.7.0)
 
 from __future__ import annotations
 
-from keystoneauth1 import noauth
 from keystoneauth1 import session as ks_session
 from openstack import connection
 from zaqarclient.queues.v2 import client as zaqar_v2
 
-
-class ProjectNoAuth(noauth.NoAuth):
-    """keystoneauth1 ``NoAuth`` that also reports a fixed project id.
-
-    Sends ``X-Auth-Token: notused`` (inherited; ignored by a server without
-    auth) and makes ``session.get_project_id()`` return ``project_id``, which
-    openstacksdk copies into ``X-PROJECT-ID`` on every message-service call.
-    """
-
-    def __init__(self, endpoint: str, project_id: str) -> None:
-        super().__init__(endpoint=endpoint)
-        self.project_id = project_id
-
-    def get_project_id(self, session: ks_session.Session) -> str:  # noqa: ARG002
-        return self.project_id
+from zaqar_lite.keystoneauth import ProjectNoAuth
 
 
 def sdk_connection(base_url: str, project_id: str) -> connection.Connection:

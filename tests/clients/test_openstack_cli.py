@@ -1,0 +1,66 @@
+"""The ``openstack messaging …`` commands (python-openstackclient with zaqarclient's
+plugin) against the live servers, through zaqar-lite's ``zaqar-noauth`` plugin."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from tests.live_server import Api, LiveServer
+
+OPENSTACK = shutil.which("openstack", path=str(Path(sys.executable).parent)) or "openstack"
+
+
+class Cli:
+    """``openstack`` with the no-keystone plugin, one project and one client id."""
+
+    def __init__(self, server: LiveServer, project: str) -> None:
+        self.auth = ["--os-auth-type", "zaqar-noauth", "--os-endpoint", server.url,
+                     "--os-project-id", project]
+        self.env = {"PATH": str(Path(sys.executable).parent),
+                    "OS_MESSAGE_CLIENT_ID": str(uuid.uuid4()), "HOME": "/nonexistent"}
+
+    def run(self, *args: str) -> str:
+        result = subprocess.run([OPENSTACK, *self.auth, "messaging", *args], env=self.env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, f"{args}: {result.stderr}"
+        return result.stdout
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "-f", "json"))
+
+
+def test_openstack_messaging_commands(server: LiveServer, raw: Api, project: str) -> None:
+    cli = Cli(server, project)
+    assert cli.json("ping") == {"Pingable": True}
+    assert cli.json("queue", "create", "jobs") == {"Name": "jobs"}
+    assert {"Name": "jobs"} in cli.json("queue", "list")
+    cli.run("message", "post", "jobs", json.dumps([{"body": {"n": 1}, "ttl": 300},
+                                                   {"body": 2}]))
+    listed = cli.json("message", "list", "jobs", "--echo")
+    assert [(m["Body"], m["TTL"]) for m in listed] == [({"n": 1}, 300), (2, 3600)]
+    [claimed] = cli.json("claim", "create", "jobs", "--ttl", "120", "--grace", "60",
+                         "--limit", "1")
+    assert claimed["Message_ID"] == listed[0]["ID"]
+    stats = cli.json("queue", "stats", "jobs")["Stats"]["messages"]
+    assert (stats["claimed"], stats["free"], stats["total"]) == (1, 1, 2)
+    [held] = cli.json("claim", "query", "jobs", claimed["Claim_ID"])
+    assert held["Message"] == {"n": 1}
+    claim_path = f"/v2/queues/jobs/claims/{claimed['Claim_ID']}"
+    assert raw.get(claim_path).json()["ttl"] == 120
+    cli.run("claim", "renew", "jobs", claimed["Claim_ID"], "--ttl", "240")
+    assert raw.get(claim_path).json()["ttl"] == 240
+    cli.run("claim", "release", "jobs", claimed["Claim_ID"])
+    assert cli.json("queue", "stats", "jobs")["Stats"]["messages"]["claimed"] == 0
+    cli.run("queue", "set", "metadata", "jobs", json.dumps({"owner": "ops"}))
+    assert cli.json("queue", "get", "metadata", "jobs")["Metadata"]["owner"] == "ops"
+    assert raw.get("/v2/queues/jobs").json()["owner"] == "ops"
+    cli.run("queue", "purge", "jobs")
+    assert raw.get("/v2/queues/jobs/stats").json()["messages"]["total"] == 0
+    cli.run("queue", "delete", "jobs")
+    assert cli.json("queue", "list") == []
