@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.test-installed
 BENCH_URL ?= http://127.0.0.1:8888
 BENCH_SECONDS ?= 10
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,18 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 run: $(RUNTIME_STAMP)
 	$(BIN)/zaqar-lite serve --bind 127.0.0.1:8888 --storage sqlite:///zaqar-lite.db
 
-## Run the whole test suite (storage contract, HTTP API, real clients).
-test: $(TEST_STAMP)
+## Run the linters, then the whole test suite (storage contract, HTTP API, real clients).
+test: lint
 	$(BIN)/python -m pytest
+
+## ruff (style, imports, complexity) and mypy --strict, configured in pyproject.toml.
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check zaqar_lite tests
+	$(BIN)/mypy
 
 ## Measure throughput and latency against a running server (BENCH_URL).
 bench: $(RUNTIME_STAMP)
 	$(BIN)/zaqar-lite bench --url $(BENCH_URL) --seconds $(BENCH_SECONDS)
 
 clean:
-	rm -rf $(VENV) zaqar-lite.db zaqar-lite.db-wal zaqar-lite.db-shm zaqar-lite.db.lock
+	rm -rf $(VENV) .venv-legacy zaqar-lite.db zaqar-lite.db-wal zaqar-lite.db-shm zaqar-lite.db.lock

@@ -95,7 +95,8 @@ def _first_error(validator: jsonschema.protocols.Validator, document: Any) -> Za
     # document, which is Zaqar's checking order; the stable sort keeps it.
     errors.sort(key=lambda err: err.validator not in _SHAPE_KEYWORDS)
     error = errors[0]
-    message = error.schema.get("errorMessage", {}).get(error.validator, error.message)
+    messages = error.schema.get("errorMessage", {}) if isinstance(error.schema, dict) else {}
+    message = messages.get(error.validator, error.message)
     if error.validator in _SHAPE_KEYWORDS:
         return InvalidBody(message)
     return ValidationFailed(message)

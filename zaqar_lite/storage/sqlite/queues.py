@@ -73,7 +73,8 @@ class SQLiteQueues(QueueController):
         ).fetchone()
         if row is None:
             raise QueueDoesNotExist(project, name)
-        return json.loads(row[0])
+        metadata: dict[str, Any] = json.loads(row[0])
+        return metadata
 
     @translate_errors
     def set_metadata(self, project: str, name: str, metadata: Mapping[str, Any]) -> None:
@@ -121,9 +122,10 @@ class SQLiteQueues(QueueController):
 
     @translate_errors
     def count(self, project: str) -> int:
-        return self._db.connection().execute(
+        count: int = self._db.connection().execute(
             "SELECT COUNT(*) FROM queues WHERE project = ?", (project,)
         ).fetchone()[0]
+        return count
 
     @translate_errors
     def stats(self, project: str, name: str) -> QueueStats:
