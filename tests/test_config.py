@@ -142,3 +142,29 @@ def test_the_database_in_a_mongodb_url_wins_over_the_option() -> None:
     settings = load_settings(environ={"ZAQAR_LITE_STORAGE": "mongodb://db.example.net/?w=1",
                                       "ZAQAR_LITE_MONGODB_DATABASE": "other"})
     assert settings.mongodb_database_name == "other"
+
+
+def dockerfile_environment() -> dict[str, str]:
+    """The ``ENV`` defaults the Dockerfile sets."""
+    text = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    pairs: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            pairs.update(item.split("=", 1) for item in line[4:].split())
+    return pairs
+
+
+def test_the_image_defaults_leave_a_mounted_zaqar_conf_in_charge(tmp_path: Path) -> None:
+    env = dockerfile_environment()
+    image = load_settings(environ=env)
+    assert (image.bind, image.port) == ("0.0.0.0", 8888)
+    assert image.storage_url == "sqlite:////data/zaqar-lite.db"
+    conf = tmp_path / "zaqar.conf"
+    conf.write_text("[drivers]\nmessage_store = mongodb\n"
+                    "[drivers:message_store:mongodb]\nuri = mongodb://db.example.net/queues\n")
+    mounted = load_settings(str(conf), environ=env)
+    assert mounted.storage_url == "mongodb://db.example.net/queues"
+    assert mounted.mongodb_database_name == "queues"
+    moved = load_settings(environ={**env, "ZAQAR_LITE_BIND": "127.0.0.1",
+                                   "ZAQAR_LITE_PORT": "9000"})
+    assert (moved.bind, moved.port) == ("127.0.0.1", 9000)
