@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import urllib.parse
 import uuid
+from pathlib import Path
 
-import pytest
 import requests
 from pymongo import MongoClient
 
@@ -14,11 +14,11 @@ from tests.live_server import start_server, stop_server
 HEADERS = {"Client-ID": "3d1c8e4a-7b0f-4c55-9a7e-2f6b1d0c9e11", "X-Project-ID": "p1"}
 
 
-def test_the_url_names_the_database(mongodb_uri: str, tmp_path: pytest.TempPathFactory) -> None:
+def test_the_url_names_the_database(mongodb_uri: str, tmp_path: Path) -> None:
     database = f"from_url_{uuid.uuid4().hex[:8]}"
     parts = urllib.parse.urlsplit(mongodb_uri)
     url = urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
-    server = start_server("mongodb-url-database", url, tmp_path,  # type: ignore[arg-type]
+    server = start_server("mongodb-url-database", url, tmp_path,
                           {"ZAQAR_LITE_MONGODB_DATABASE": "not_this_one"})
     client: MongoClient = MongoClient(mongodb_uri)
     try:

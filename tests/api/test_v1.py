@@ -250,7 +250,7 @@ def test_global_namespace_messages_and_errors(api: Api, global_queue: str) -> No
     headers = no_project(api)
     path = f"/v1/queues/{global_queue}"
     api.put(path, headers=headers, replace_headers=True)
-    ids = post_v1(api, global_queue, 2, headers={"X-Project-ID": None})  # type: ignore[dict-item]
+    ids = post_v1(api, global_queue, 2, headers={"X-Project-ID": None})
     resp = api.get(f"{path}/messages/{ids[0]}", headers=headers, replace_headers=True)
     assert resp.json()["body"] == {"n": 0}
     resp = api.get("/v1/queues/missing-one/metadata", headers=headers, replace_headers=True)
@@ -493,7 +493,7 @@ def test_list_with_a_bad_marker_or_a_missing_queue_is_204(api: Api, queue: str) 
 
 def test_get_one(api: Api, queue: str) -> None:
     [mid] = post_v1(api, queue, 1, ttl=120)
-    resp = api.get(f"{Q}/messages/{mid}", headers={"Client-ID": None})  # type: ignore[dict-item]
+    resp = api.get(f"{Q}/messages/{mid}", headers={"Client-ID": None})
     assert_status(resp, 200)
     assert resp.headers["Content-Location"] == f"{Q}/messages/{mid}"
     message = resp.json()
@@ -511,7 +511,7 @@ def test_get_one_missing(api: Api, queue: str, message_id: str) -> None:
 def test_get_by_ids(api: Api, queue: str) -> None:
     ids = post_v1(api, queue, 3)
     path = f"{Q}/messages?ids={ids[0]},{ids[2]},nonexisting"
-    resp = api.get(path, headers={"Client-ID": None})  # type: ignore[dict-item]
+    resp = api.get(path, headers={"Client-ID": None})
     assert_status(resp, 200)
     assert resp.headers["Content-Location"] == path
     found = resp.json()
@@ -538,7 +538,7 @@ def test_bulk_delete_ignores_claims(api: Api, queue: str) -> None:
     ids = post_v1(api, queue, 3)
     api.post(f"{Q}/claims?limit=2", json={"ttl": 300, "grace": 60})
     resp = api.delete(f"{Q}/messages?ids={','.join(ids)},nonexisting",
-                      headers={"Client-ID": None})  # type: ignore[dict-item]
+                      headers={"Client-ID": None})
     assert_empty(resp)
     assert_empty(api.get(f"{Q}/messages?ids={','.join(ids)}"))
     assert_empty(api.delete(f"/v1/queues/nope/messages?ids={UNKNOWN_ID}"))
