@@ -17,7 +17,7 @@ from zaqar_lite.api.v1_1 import VERSION as V1_1
 from zaqar_lite.api.v2 import VERSION as V2
 from zaqar_lite.api.version import Version
 from zaqar_lite.config import Settings
-from zaqar_lite.core import Core
+from zaqar_lite.core.operations import Core
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import Clock, Store, system_clock
 

@@ -1,15 +1,17 @@
 """Reading JSON request bodies the way Zaqar does.
 
 A body exists only when ``Content-Length`` announces it (a chunked body
-counts as none). Integers beyond signed 64 bits, non-finite numbers (also
-``1e999``) and documents nested too deeply to parse are rejected, and the top
-level must be an object or an array.
+counts as none). It must be UTF-8. Integers beyond signed 64 bits, non-finite
+numbers (also ``1e999``), strings holding a lone UTF-16 surrogate (``"\\ud800"``,
+which no store can encode) and documents nested too deeply to parse are
+rejected, and the top level must be an object or an array.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import falcon
@@ -40,6 +42,29 @@ def _parse_float(text: str) -> float:
     return value
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(document: Any, where: str = "$") -> str | None:
+    """Where in ``document`` (a JSON path) a string or key holds a lone surrogate."""
+    if isinstance(document, str):
+        return f"the string at {where}" if _SURROGATE.search(document) else None
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if _SURROGATE.search(key):
+                return f"a key of {where}"
+            found = _lone_surrogate(value, f"{where}.{key}")
+            if found:
+                return found
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found = _lone_surrogate(value, f"{where}[{index}]")
+            if found:
+                return found
+    return None
+
+
 def read_raw(req: falcon.Request) -> bytes | None:
     """The request body, or None when no body was announced."""
     if not req.content_length:
@@ -50,7 +75,12 @@ def read_raw(req: falcon.Request) -> bytes | None:
 def parse_json(raw: bytes) -> Any:
     """Parse a body; raise InvalidBody with Zaqar's descriptions."""
     try:
-        document = json.loads(raw, parse_int=_parse_int, parse_float=_parse_float,
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidBody(
+            f"Request body is not valid UTF-8 (byte {exc.start} of the body).") from None
+    try:
+        document = json.loads(text, parse_int=_parse_int, parse_float=_parse_float,
                               parse_constant=_reject_constant)
     except _IntegerTooLarge:
         raise InvalidBody("JSON contains integer that is too large.") from None
@@ -58,6 +88,12 @@ def parse_json(raw: bytes) -> Any:
         raise InvalidBody("Request body could not be parsed.") from None
     if not isinstance(document, (dict, list)):
         raise InvalidBody("Request body could not be parsed.")
+    # Only an escape can produce a lone surrogate: the text itself was valid UTF-8.
+    if _SURROGATE_ESCAPE.search(text):
+        where = _lone_surrogate(document)
+        if where:
+            raise InvalidBody(f"Request body: {where} holds a lone UTF-16 surrogate (an unpaired "
+                              "\\ud800-\\udfff escape), which is not valid Unicode.")
     return document
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from zaqar_lite.api.views import Views
 from zaqar_lite.config import Settings
-from zaqar_lite.core import Core
+from zaqar_lite.core.operations import Core
 from zaqar_lite.core.rules import HeaderPolicy, VersionRules
 
 HomeEntry = tuple[str, str, tuple[str, ...]]

@@ -1,0 +1,169 @@
+"""Bodies that are not valid Unicode are client errors (400 with a JSON body saying
+where), never a 500, on every version and store; and a seeded stream of generated
+requests never gets a 5xx."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.api.helpers import PATCH_TYPE, assert_error, assert_status
+from tests.live_server import Api
+
+INVALID_BODY = "Invalid request body"
+JSON = {"Content-Type": "application/json"}
+
+
+def surrogate_error(where: str) -> str:
+    return (f"Request body: {where} holds a lone UTF-16 surrogate (an unpaired "
+            "\\ud800-\\udfff escape), which is not valid Unicode.")
+
+
+@pytest.mark.parametrize(("path", "data", "description"), [
+    ("/v2/queues/q/messages", b'{"messages": [{"body": "\\ud800"}]}',
+     surrogate_error("the string at $.messages[0].body")),
+    ("/v2/queues/q/messages", b'{"messages": [{"body": {"ok": ["\\udfff"]}}]}',
+     surrogate_error("the string at $.messages[0].body.ok[0]")),
+    ("/v2/queues/q/messages", b'{"messages": [{"body": {"\\ud800": 1}}]}',
+     surrogate_error("a key of $.messages[0].body")),
+    ("/v2/queues/q/messages", b'{"messages": [{"body": "\xed\xa0\x80"}]}',
+     "Request body is not valid UTF-8 (byte 24 of the body)."),
+    ("/v2/queues/q/messages", b'{"messages": [{"body": "\xff"}]}',
+     "Request body is not valid UTF-8 (byte 24 of the body)."),
+    ("/v1.1/queues/q/messages", b'{"messages": [{"body": "x\\udc00"}]}',
+     surrogate_error("the string at $.messages[0].body")),
+    ("/v1/queues/q/messages", b'[{"ttl": 60, "body": "\\ud800"}]',
+     surrogate_error("the string at $[0].body")),
+    ("/v2/queues/q/claims", b'{"ttl": 60, "\\ud800": 1}', surrogate_error("a key of $")),
+])
+def test_posts_with_lone_surrogates(api: Api, path: str, data: bytes, description: str) -> None:
+    api.put("/v1/queues/q")
+    resp = api.post(path, data=data, headers=JSON)
+    assert_error(resp, 400, INVALID_BODY, description)
+    assert api.get("/v2/queues/q/stats").json()["messages"]["total"] == 0
+
+
+def test_metadata_with_lone_surrogates(api: Api) -> None:
+    resp = api.put("/v2/queues/q", data=b'{"a": "\\udc00"}', headers=JSON)
+    assert_error(resp, 400, INVALID_BODY, surrogate_error("the string at $.a"))
+    assert api.get("/v2/queues").json()["queues"] == []
+    api.put("/v2/queues/q", json={"a": 1})
+    patch = b'[{"op": "add", "path": "/metadata/b", "value": "\\ud800"}]'
+    resp = api.patch("/v2/queues/q", data=patch, headers={"Content-Type": PATCH_TYPE})
+    assert_error(resp, 400, INVALID_BODY, surrogate_error("the string at $[0].value"))
+    api.put("/v1/queues/q1")
+    resp = api.put("/v1/queues/q1/metadata", data=b'{"\\ud800": 1}', headers=JSON)
+    assert_error(resp, 400, INVALID_BODY, surrogate_error("a key of $"))
+    assert api.get("/v2/queues/q").json()["a"] == 1
+
+
+def test_paired_surrogates_and_escaped_backslashes_are_fine(api: Api) -> None:
+    data = b'{"messages": [{"body": ["\\ud83d\\ude00", "\\\\ud800"]}]}'
+    resp = api.post("/v2/queues/q/messages", data=data, headers=JSON)
+    assert_status(resp, 201)
+    body = api.get(resp.json()["resources"][0]).json()["body"]
+    assert body == ["\U0001f600", "\\ud800"]
+
+
+def test_a_byte_order_mark_is_allowed(api: Api) -> None:
+    resp = api.post("/v2/queues/q/messages", data=b'\xef\xbb\xbf{"messages": [{"body": 1}]}',
+                    headers=JSON)
+    assert_status(resp, 201)
+
+
+# --- generated requests --------------------------------------------------------------
+
+WEIRD = ["\ud800", "\x00", "%", "\u00e9", "\U0001f600", "a" * 300, "-1", "0", "1e999", "null",
+         "true", "[]", "{}", " ", "..", "6b0f47f4e18089c08b0cb9fd", "99999999999999999999", ""]
+PATHS = ["", "/", "/queues", "/queues/{q}", "/queues/{q}/messages", "/queues/{q}/messages/{m}",
+         "/queues/{q}/claims", "/queues/{q}/claims/{m}", "/queues/{q}/stats",
+         "/queues/{q}/purge", "/queues/{q}/metadata", "/ping", "/health"]
+PARAMS = ["limit", "marker", "echo", "ids", "pop", "claim_id", "detailed", "name",
+          "with_count", "include_claimed", "include_delayed", "claim_ids", "owner"]
+KEYS = ["ttl", "body", "grace", "limit", "messages", "delay", "op", "path", "value",
+        "_max_claim_count", "_dead_letter_queue", "_default_message_ttl", "resource_types"]
+
+
+class Generator:
+    """Random but reproducible requests: odd values in every place a client can put one."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def value(self, depth: int = 0) -> Any:
+        rng = self.rng
+        kind = rng.random()
+        if kind < 0.2:
+            return rng.choice(WEIRD)
+        if kind < 0.4:
+            return rng.randint(-10**20, 10**20)
+        if kind < 0.5 or depth > 2:
+            return None
+        if kind < 0.6:
+            return [self.value(depth + 1) for _ in range(rng.randint(0, 3))]
+        if kind < 0.75:
+            return {rng.choice(KEYS): self.value(depth + 1) for _ in range(rng.randint(0, 3))}
+        if kind < 0.85:
+            return rng.random() * 1e6
+        return "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 10)))
+
+    def body(self) -> bytes | None:
+        rng = self.rng
+        kind = rng.random()
+        if kind < 0.15:
+            return None
+        if kind < 0.3:
+            return rng.choice([b"{", b"\xed\xa0\x80", b"\xff\xfe{}", b"[" * 5000,
+                               b'{"messages":[{"body":"\\ud800"}]}', b'{"a":1}{"a":1}'])
+        document = rng.choice([
+            {"messages": [{"body": self.value(), "ttl": self.value()}
+                          for _ in range(rng.randint(0, 3))]},
+            [{"body": self.value(), "ttl": self.value()}],
+            {"ttl": self.value(), "grace": self.value()},
+            [{"op": rng.choice(["add", "remove", "replace", "x"]),
+              "path": rng.choice(["/metadata/a", "/metadata/_max_claim_count", "/a/b", ""]),
+              "value": self.value()}],
+            self.value(),
+        ])
+        return json.dumps(document).encode("utf-8", "surrogatepass")
+
+    def request(self) -> tuple[str, str, dict[str, str], bytes | None]:
+        rng = self.rng
+        path = rng.choice(["/v1", "/v1.1", "/v2"]) + rng.choice(PATHS)
+        path = path.replace("{q}", rng.choice(["q1", "q2", "Q.x", "a" * 65, "%25", "%C3%A9"]))
+        path = path.replace("{m}", rng.choice(["6b0f47f4e18089c08b0cb9fd", "x", "%ED%A0%80"]))
+        query = "&".join(
+            f"{rng.choice(PARAMS)}={rng.choice(['1', 'true', 'x', '%FF', '%ED%A0%80', '-5', ''])}"
+            for _ in range(rng.randint(0, 3)))
+        headers = {}
+        if rng.random() < 0.9:
+            headers["Client-ID"] = rng.choice([str(uuid.uuid4()), uuid.uuid4().hex, "x", ""])
+        if rng.random() < 0.9:
+            headers["X-Project-ID"] = rng.choice(["fuzz-1", "fuzz-2", "", "x" * 300])
+        if rng.random() < 0.3:
+            headers["Content-Type"] = rng.choice([
+                "application/json", "application/x-www-form-urlencoded", PATCH_TYPE,
+                "text/plain"])
+        if rng.random() < 0.1:
+            headers["Accept"] = rng.choice(["text/plain", "*/*", "application/xml"])
+        method = rng.choice(["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"])
+        return method, path + (f"?{query}" if query else ""), headers, self.body()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_requests_never_get_a_server_error(api: Api, seed: int) -> None:
+    generator = Generator(seed)
+    for _ in range(400):
+        method, path, headers, data = generator.request()
+        resp = api.request(method, path, headers=headers, replace_headers=True, data=data)
+        described = (f"{method} {path} {headers} {data!r:.200} -> {resp.status_code} "
+                     f"{resp.text:.300}")
+        assert resp.status_code < 500, described
+        if resp.status_code >= 400 and method != "HEAD":
+            assert resp.headers["Content-Type"].startswith("application/json"), described
+            assert isinstance(resp.json()["title"], str), described
