@@ -372,3 +372,56 @@ def test_concurrent_pops_and_claims_share_nothing(store, request):
     assert len(taken) == len(set(taken)), "a message was taken twice"
     assert set(taken) == set(posted), f"{len(set(posted) - set(taken))} messages never taken"
     assert store.messages.pop(PROJECT, QUEUE, 20) == []
+
+
+# --- nothing ends early when the clock is between two seconds --------------------------
+
+@pytest.mark.parametrize("start", [0.1, 0.5, 0.9])
+def test_a_claim_never_lapses_before_its_ttl(store, clock, start):
+    clock.advance(start)
+    post(store, 2, ttl=3600)
+    claim_id, _ = claim(store, ttl=60, limit=1)
+    clock.advance(59.99)
+    assert store.claims.get(PROJECT, QUEUE, claim_id).ttl == 60
+    assert claim(store, ttl=60)[1] != []  # only the other message is free
+    assert len(listed(store)) == 0
+    clock.advance(1.01)  # 61 s after the claim: it has lapsed
+    with pytest.raises(ClaimDoesNotExist):
+        store.claims.get(PROJECT, QUEUE, claim_id)
+
+
+@pytest.mark.parametrize("start", [0.1, 0.9])
+def test_a_renewed_claim_never_lapses_before_its_new_ttl(store, clock, start):
+    post(store, 1, ttl=3600)
+    claim_id, _ = claim(store, ttl=60)
+    clock.advance(30 + start)
+    store.claims.update(PROJECT, QUEUE, claim_id, ttl=60, grace=60)
+    clock.advance(59.99)
+    assert [m.id for m in store.claims.get(PROJECT, QUEUE, claim_id).messages]
+    clock.advance(1.01)
+    assert listed(store) != []
+
+
+@pytest.mark.parametrize("start", [0.1, 0.9])
+def test_messages_never_expire_or_appear_early(store, clock, start):
+    clock.advance(start)
+    [short] = post(store, ttl=60)
+    [delayed] = post(store, ttl=3600, delay=10)
+    clock.advance(9.99)
+    assert ids(listed(store)) == [short]
+    clock.advance(1.01)  # 11 s after the post: the delay is over
+    assert ids(listed(store)) == [short, delayed]
+    clock.advance(48.99)  # 59.99 s after the post: the short-lived message lives
+    assert store.messages.get(PROJECT, QUEUE, short).ttl == 60
+    clock.advance(1.01)
+    assert ids(listed(store)) == [delayed]
+
+
+def test_claim_lifetime_extension_never_ends_before_claim_plus_grace(store, clock):
+    clock.advance(0.9)
+    [mid] = post(store, ttl=60)
+    claim_id, _ = claim(store, ttl=100, grace=60)
+    clock.advance(159.99)  # the message outlives the claim by the grace
+    assert store.messages.get(PROJECT, QUEUE, mid).ttl == 160
+    clock.advance(1.01)
+    assert listed(store, include_claimed=True) == []

@@ -9,14 +9,40 @@ drivers cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeGuard, TypeVar
 
 from zaqar_lite.errors import ClaimMismatch, MessageIsClaimed, MessageNotClaimed
-from zaqar_lite.storage.base import is_valid_id
+from zaqar_lite.storage.base import NewMessage, is_valid_id
 
 Id = TypeVar("Id")
 Row = TypeVar("Row")
+
+
+def deadline(moment: float, seconds: int) -> int:
+    """The first whole second at or after ``moment + seconds``.
+
+    Stored times are whole seconds. Deadlines (expiry, claim end, delay end)
+    round up and "now" rounds down, so nothing ends before its time: a 60 s
+    claim taken at 10.9 holds until 71, never lapsing at 70.
+    """
+    return math.ceil(moment + seconds)
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageTimes:
+    """When a message posted at ``moment`` was created, expires and becomes visible."""
+
+    created: int
+    expires: int
+    delay_expires: int
+
+    @classmethod
+    def of(cls, moment: float, message: NewMessage) -> MessageTimes:
+        now = int(moment)
+        delay_end = deadline(moment, message.delay) if message.delay else now
+        return cls(created=now, expires=deadline(moment, message.ttl), delay_expires=delay_end)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,16 +55,21 @@ class Lifetime:
 
 @dataclasses.dataclass(frozen=True)
 class ClaimTerms:
-    """A claim taken (or renewed) at ``now`` for ``ttl`` seconds with ``grace``."""
+    """A claim taken (or renewed) at ``moment`` for ``ttl`` seconds with ``grace``."""
 
-    now: int
+    moment: float
     ttl: int
     grace: int
 
     @property
+    def now(self) -> int:
+        """The whole second the claim is taken in (for comparisons with stored times)."""
+        return int(self.moment)
+
+    @property
     def expires(self) -> int:
-        """When the claim stops being live."""
-        return self.now + self.ttl
+        """When the claim stops being live (never before ``ttl`` seconds have passed)."""
+        return deadline(self.moment, self.ttl)
 
     def needs_longer_life(self, message_expires: int) -> bool:
         """Whether a message would expire before the claim does."""
@@ -77,11 +108,11 @@ class DeadLetterPolicy:
         ttl = metadata.get("_dead_letter_queue_messages_ttl")
         return cls(max_claims, queue, ttl if _is_int(ttl) and ttl else None)
 
-    def moved_lifetime(self, now: int) -> Lifetime | None:
-        """The lifetime of a message moved at ``now``; None keeps its own."""
+    def moved_lifetime(self, moment: float) -> Lifetime | None:
+        """The lifetime of a message moved at ``moment``; None keeps its own."""
         if self.messages_ttl is None:
             return None
-        return Lifetime(ttl=self.messages_ttl, expires=now + self.messages_ttl)
+        return Lifetime(ttl=self.messages_ttl, expires=deadline(moment, self.messages_ttl))
 
 
 def split_candidates(

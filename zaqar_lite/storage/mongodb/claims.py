@@ -42,7 +42,7 @@ class MongoClaims(ClaimController):
         """
         if limit < 1:
             return None, []
-        terms = ClaimTerms(now=self._db.now(), ttl=ttl, grace=grace)
+        terms = ClaimTerms(moment=self._db.clock(), ttl=ttl, grace=grace)
         now = terms.now
         claim_id = new_id()
         queue_doc = self._db.queue_docs.find_one({"p": project, "n": queue}, {"m": 1})
@@ -83,7 +83,7 @@ class MongoClaims(ClaimController):
 
     @translate_errors
     def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:
-        terms = ClaimTerms(now=self._db.now(), ttl=ttl, grace=grace)
+        terms = ClaimTerms(moment=self._db.clock(), ttl=ttl, grace=grace)
         now = terms.now
         result = self._db.message_docs.update_many(
             {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now},
@@ -139,7 +139,7 @@ def _move_to_dead_letter_queue(
     """
     changes: Document = {"q": policy.queue, "c.id": claim_id, "c.e": terms.expires,
                          "c.t": terms.ttl}
-    lifetime = policy.moved_lifetime(terms.now)
+    lifetime = policy.moved_lifetime(terms.moment)
     if lifetime is not None:
         changes.update({"t": lifetime.ttl, "e": lifetime.expires,
                         "x": as_datetime(lifetime.expires)})

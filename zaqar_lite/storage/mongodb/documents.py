@@ -53,6 +53,7 @@ from bson.codec_options import TypeDecoder, TypeRegistry
 from bson.int64 import Int64
 
 from zaqar_lite.storage.base import Message, NewMessage, is_valid_id
+from zaqar_lite.storage.rules import MessageTimes
 
 QUEUE_NAME_INDEX = "queue_name"
 MARKER_INDEX = "queue_marker"
@@ -114,20 +115,19 @@ def message_from_doc(doc: Document) -> Message:
 
 def new_document(
     project: str, queue: str, message_id: str, marker: int, message: NewMessage,
-    client_id: str | None, now: int,
+    client_id: str | None, times: MessageTimes,
 ) -> Document:
     """A freshly posted message: unclaimed, visible once its delay has passed."""
-    expires = now + message.ttl
     doc: Document = {
         "_id": ObjectId(message_id),
         "p": project,
         "q": queue,
         "k": marker,
         "t": message.ttl,
-        "e": expires,
-        "x": as_datetime(expires),
-        "cr": now,
-        "d": now + message.delay,
+        "e": times.expires,
+        "x": as_datetime(times.expires),
+        "cr": times.created,
+        "d": times.delay_expires,
         "u": client_id,
         "b": dump_json(message.body),
         "c": {"id": None, "e": 0, "t": 0, "n": 0},

@@ -23,7 +23,7 @@ from zaqar_lite.storage.mongodb.queues import (
     is_marker_conflict,
     reserve_markers,
 )
-from zaqar_lite.storage.rules import check_claim_ids, check_deletable
+from zaqar_lite.storage.rules import MessageTimes, check_claim_ids, check_deletable
 
 POP_HOLD_SECONDS = 60
 """How long messages taken by an interrupted pop stay hidden before they are free again."""
@@ -48,7 +48,8 @@ class MongoMessages(MessageController):
     ) -> list[str]:
         """One insert for the whole batch; on a marker collision the batch is
         removed, the counter caught up and the post retried."""
-        now = self._db.now()
+        moment = self._db.clock()
+        now = int(moment)
         ids = [new_id() for _ in messages]
         for _ in range(POST_ATTEMPTS):
             first = reserve_markers(
@@ -57,7 +58,8 @@ class MongoMessages(MessageController):
             if not messages:
                 return ids
             docs = [
-                new_document(project, queue, mid, first + index, msg, client_id, now)
+                new_document(project, queue, mid, first + index, msg, client_id,
+                             MessageTimes.of(moment, msg))
                 for index, (mid, msg) in enumerate(zip(ids, messages, strict=True))
             ]
             try:

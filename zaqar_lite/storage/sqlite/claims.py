@@ -21,7 +21,7 @@ class SQLiteClaims(ClaimController):
     def create(
         self, project: str, queue: str, *, ttl: int, grace: int, limit: int
     ) -> tuple[str | None, list[Message]]:
-        terms = ClaimTerms(now=self._db.now(), ttl=ttl, grace=grace)
+        terms = ClaimTerms(moment=self._db.clock(), ttl=ttl, grace=grace)
         now = terms.now
         claim_id = new_id()
         with self._db.write() as conn:
@@ -64,7 +64,7 @@ class SQLiteClaims(ClaimController):
 
     @translate_errors
     def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:
-        terms = ClaimTerms(now=self._db.now(), ttl=ttl, grace=grace)
+        terms = ClaimTerms(moment=self._db.clock(), ttl=ttl, grace=grace)
         now = terms.now
         with self._db.write() as conn:
             cursor = conn.execute(
@@ -105,7 +105,7 @@ def _move_to_dead_letter_queue(
     """Move messages to the dead-letter queue, tagged with this claim there."""
     first = reserve_markers(conn, project, policy.queue, len(message_ids), terms.now,
                             create=True)
-    lifetime = policy.moved_lifetime(terms.now)
+    lifetime = policy.moved_lifetime(terms.moment)
     for offset, mid in enumerate(message_ids):
         conn.execute(
             "UPDATE messages SET queue = ?, marker = ?, claim_id = ?, claim_expires = ?, "

@@ -8,7 +8,7 @@ from typing import Any
 
 from zaqar_lite.errors import MessageDoesNotExist
 from zaqar_lite.storage.base import Message, MessageController, NewMessage, is_valid_id, new_id
-from zaqar_lite.storage.rules import check_claim_ids, check_deletable
+from zaqar_lite.storage.rules import MessageTimes, check_claim_ids, check_deletable
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
 from zaqar_lite.storage.sqlite.queues import reserve_markers
 from zaqar_lite.storage.sqlite.schema import (
@@ -33,9 +33,11 @@ class SQLiteMessages(MessageController):
         *,
         create_queue: bool,
     ) -> list[str]:
-        now = self._db.now()
+        moment = self._db.clock()
+        now = int(moment)
         self._db.sweep_expired(now)
         ids = [new_id() for _ in messages]
+        times = [MessageTimes.of(moment, msg) for msg in messages]
         with self._db.write() as conn:
             first = reserve_markers(conn, project, queue, len(messages), now, create=create_queue)
             conn.executemany(
@@ -43,9 +45,9 @@ class SQLiteMessages(MessageController):
                 "delay_expires, client_id, body, checksum) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (mid, project, queue, first + index, msg.ttl, now, now + msg.ttl,
-                     now + msg.delay, client_id, dump_json(msg.body), msg.checksum)
-                    for index, (mid, msg) in enumerate(zip(ids, messages, strict=True))
+                    (mid, project, queue, first + index, msg.ttl, at.created, at.expires,
+                     at.delay_expires, client_id, dump_json(msg.body), msg.checksum)
+                    for index, (mid, msg, at) in enumerate(zip(ids, messages, times, strict=True))
                 ],
             )
         return ids
