@@ -104,7 +104,7 @@ def store(request: pytest.FixtureRequest, clock: FakeClock, tmp_path) -> Iterato
     uri = request.getfixturevalue("mongodb_uri")
     admin = request.getfixturevalue("_mongodb_admin_client")
     database = "t_" + uuid.uuid4().hex
-    opened = open_store(uri, clock=clock, database=database)
+    opened = open_store(uri, clock=clock, database=database, unreliable=True)
     try:
         yield opened
     finally:

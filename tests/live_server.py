@@ -23,6 +23,8 @@ import requests
 
 SERVER_DRIVERS = ["sqlite", "mongodb"]
 STARTUP_SECONDS = 30
+UNRELIABLE = {"ZAQAR_LITE_UNRELIABLE": "true"}
+"""The test MongoDB (SecantusDB) is a standalone server: the servers must be told."""
 
 
 @dataclasses.dataclass
@@ -44,14 +46,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(driver: str, storage: str, workdir: Path, env: dict[str, str]) -> LiveServer:
+def start_server(driver: str, storage: str, workdir: Path, env: dict[str, str], *,
+                 new_session: bool = False) -> LiveServer:
+    """Start ``zaqar-lite serve``; with ``new_session`` its processes form a group of
+    their own, which a test can kill as a whole."""
     port = free_port()
     log_path = workdir / f"server-{driver}.log"
     command = [sys.executable, "-m", "zaqar_lite", "serve", "--bind", f"127.0.0.1:{port}",
                "--storage", storage, "--workers", "2", "--threads", "8"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **env}, cwd=workdir)
+                                   env={**os.environ, **env}, cwd=workdir,
+                                   start_new_session=new_session)
     server = LiveServer(driver=driver, url=f"http://127.0.0.1:{port}", process=process,
                         log_path=log_path)
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -92,7 +98,7 @@ def mongodb_server(
     workdir = tmp_path_factory.mktemp("mongodb-server")
     database = f"zaqar_lite_api_{uuid.uuid4().hex[:8]}"
     server = start_server("mongodb", mongodb_uri, workdir,
-                          {"ZAQAR_LITE_MONGODB_DATABASE": database})
+                          {"ZAQAR_LITE_MONGODB_DATABASE": database, **UNRELIABLE})
     yield server
     stop_server(server)
 

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.live_server import SERVER_DRIVERS, LiveServer, start_server, stop_server
+from tests.live_server import (
+    SERVER_DRIVERS,
+    UNRELIABLE,
+    LiveServer,
+    start_server,
+    stop_server,
+)
 
 HEADERS = {"Client-ID": "3d1c8e4a-7b0f-4c55-9a7e-2f6b1d0c9e11", "X-Project-ID": "p1"}
 BODIES = [{"order": 1182, "ключ": "значение"}, "text", [1, 2.5]]
@@ -26,7 +32,8 @@ def checksum_server(request: pytest.FixtureRequest,
     else:
         server = start_server(
             "mongodb-checksum", request.getfixturevalue("mongodb_uri"), tmp,
-            {**ENV, "ZAQAR_LITE_MONGODB_DATABASE": f"checksum_{uuid.uuid4().hex[:8]}"})
+            {**ENV, **UNRELIABLE,
+             "ZAQAR_LITE_MONGODB_DATABASE": f"checksum_{uuid.uuid4().hex[:8]}"})
     yield server
     stop_server(server)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 from pymongo import MongoClient
 
-from tests.live_server import start_server, stop_server
+from tests.live_server import UNRELIABLE, start_server, stop_server
 
 HEADERS = {"Client-ID": "3d1c8e4a-7b0f-4c55-9a7e-2f6b1d0c9e11", "X-Project-ID": "p1"}
 
@@ -19,7 +19,7 @@ def test_the_url_names_the_database(mongodb_uri: str, tmp_path: Path) -> None:
     parts = urllib.parse.urlsplit(mongodb_uri)
     url = urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
     server = start_server("mongodb-url-database", url, tmp_path,
-                          {"ZAQAR_LITE_MONGODB_DATABASE": "not_this_one"})
+                          {"ZAQAR_LITE_MONGODB_DATABASE": "not_this_one", **UNRELIABLE})
     client: MongoClient = MongoClient(mongodb_uri)
     try:
         resp = requests.post(f"{server.url}/v2/queues/q1/messages", headers=HEADERS,

@@ -16,7 +16,7 @@ from zaqar_lite.api.v1 import VERSION as V1
 from zaqar_lite.api.v1_1 import VERSION as V1_1
 from zaqar_lite.api.v2 import VERSION as V2
 from zaqar_lite.api.version import Version
-from zaqar_lite.config import Settings
+from zaqar_lite.config import Settings, redacted_url
 from zaqar_lite.core.operations import Core
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import Clock, Store, system_clock
@@ -57,7 +57,7 @@ def create_app(
         for path, resource in version.mount(core, settings):
             app.add_route(path, resource)
     LOG.info("serving API %s from %s", ", ".join(version.id for version in versions),
-             _redacted(settings.storage_url))
+             redacted_url(settings.storage_url))
     return app
 
 
@@ -66,13 +66,7 @@ def open_configured_store(settings: Settings, clock: Clock = system_clock) -> St
     url = settings.storage_url
     if url.startswith("mongodb"):
         return open_store(url, clock=clock, database=settings.mongodb_database_name,
-                          max_reconnect_attempts=settings.mongodb_max_reconnect_attempts)
+                          max_reconnect_attempts=settings.mongodb_max_reconnect_attempts,
+                          unreliable=settings.unreliable)
     return open_store(url, clock=clock)
 
-
-def _redacted(url: str) -> str:
-    """The storage URL without any password, for logs."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = "***@" + rest.split("@", 1)[1]
-    return scheme + sep + rest

@@ -26,16 +26,29 @@ def _serve_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def check_storage(settings: Settings) -> None:
-    """Open and close an SQLite store before forking, so that a path the server
-    cannot write stops start-up with one line instead of failing in every worker.
+    """Check the store before forking, so that what no worker could fix stops
+    start-up with one line instead of failing in every worker.
 
-    A MongoDB URL has been parsed with the settings; whether MongoDB answers is
-    not checked here: the server starts and answers 503 until it does.
+    An SQLite store is opened and closed (its file must be creatable). A MongoDB
+    deployment must be replicated unless ``unreliable`` is set; one that does not
+    answer is not an error here: the server starts and answers 503 until it does.
     """
     url = settings.storage_url
-    if not url.startswith("sqlite:"):
+    from zaqar_lite.errors import StorageUnavailable, UnreliableStore
+
+    if url.startswith("mongodb"):
+        from pymongo.errors import PyMongoError
+
+        from zaqar_lite.storage.mongodb.database import check_deployment, connect_client
+
+        with connect_client(url, connect=True) as client:
+            try:
+                check_deployment(client, url, unreliable=settings.unreliable)
+            except UnreliableStore as exc:
+                raise ConfigError(f"refusing to start: {exc.reason}") from None
+            except PyMongoError:
+                pass
         return
-    from zaqar_lite.errors import StorageUnavailable
     from zaqar_lite.storage import open_store
 
     try:

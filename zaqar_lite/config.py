@@ -146,6 +146,9 @@ OPTIONS: tuple[Option, ...] = (
            _parse_api_versions,
            "Legacy API versions to serve besides v2 (comma list of 1, 1.1; empty: none).",
            empty_means_value=True),
+    Option("unreliable", "DEFAULT", "unreliable", _parse_bool,
+           "Allow a MongoDB without replication (a single mongod); writes are still "
+           "journaled."),
     Option("message_store", "drivers", "message_store", _parse_choice("sqlite", "mongodb"),
            "Which store serves messages when no storage URL is given."),
     Option("storage", "drivers", "storage_url", _parse_storage_url,
@@ -209,6 +212,7 @@ class Settings:
     debug: bool = False
     enable_checksum: bool = False
     deprecated_api_versions: tuple[str, ...] = DEPRECATED_API_VERSIONS
+    unreliable: bool = False
     message_store: str = "sqlite"
     mongodb_uri: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "zaqar"
@@ -323,6 +327,14 @@ def read_env(environ: Mapping[str, str]) -> dict[str, Any]:
         if raw is not None and (raw.strip() != "" or option.empty_means_value):
             values[option.field] = _parse(option, raw, f"environment {option.env}")
     return values
+
+
+def redacted_url(url: str) -> str:
+    """A storage URL without any password, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return scheme + sep + rest
 
 
 def option_name(field: str) -> str:

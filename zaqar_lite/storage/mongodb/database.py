@@ -1,4 +1,13 @@
-"""The MongoDB database: client, collections, indexes and error translation."""
+"""The MongoDB database: client, collections, indexes and error translation.
+
+Every write is acknowledged by a majority of the replica set and journaled
+(``w: "majority", j: true``) before the API answers 2xx. A single mongod
+without replication is refused unless ``[DEFAULT] unreliable`` is set (its
+writes are still journaled). Connecting, selecting a server and every socket
+operation time out after ``TIMEOUT_MS`` unless the URL sets its own, and an
+interrupted operation is retried only within that same budget, so a request
+made while the database is down gets its 503 within about that time.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +17,12 @@ import time
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING, MongoClient, WriteConcern
 from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect, PyMongoError, ServerSelectionTimeoutError
 
-from zaqar_lite.errors import StorageUnavailable
+from zaqar_lite.config import redacted_url
+from zaqar_lite.errors import StorageUnavailable, UnreliableStore
 from zaqar_lite.storage.base import Clock
 from zaqar_lite.storage.mongodb.documents import (
     CLAIM_INDEX,
@@ -25,8 +35,11 @@ from zaqar_lite.storage.mongodb.documents import (
 
 LOG = logging.getLogger(__name__)
 
-SERVER_SELECTION_TIMEOUT_MS = 5_000
+TIMEOUT_MS = 5_000
+"""Default connect, server-selection and socket timeout, and the retry budget."""
+TIMEOUT_OPTIONS = ("connectTimeoutMS", "serverSelectionTimeoutMS", "socketTimeoutMS")
 RECONNECT_SLEEP_SECONDS = 0.02
+DURABLE = WriteConcern(w="majority", j=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -39,12 +52,16 @@ class Controller(Protocol):
     _db: Database
 
 
-def with_retries(attempts: int, operation: Callable[[], R]) -> R:
+def with_retries(attempts: int, operation: Callable[[], R],
+                 budget: float = TIMEOUT_MS / 1000) -> R:
     """Run ``operation``, retrying AutoReconnect; failures become StorageUnavailable.
 
-    A server that cannot be selected at all is not retried: each try already
-    waited the whole selection timeout, and the client should get its 503 soon.
+    Retries (at most ``attempts``, with growing sleeps) stop once ``budget``
+    seconds have passed, and a server that cannot be selected at all is not
+    retried: each try already waited the whole selection timeout, and the
+    client should get its 503 soon.
     """
+    deadline = time.monotonic() + budget
     attempt = 0
     while True:
         try:
@@ -52,12 +69,12 @@ def with_retries(attempts: int, operation: Callable[[], R]) -> R:
         except ServerSelectionTimeoutError as exc:
             raise StorageUnavailable(f"MongoDB is unreachable: {exc}") from exc
         except AutoReconnect as exc:
-            if attempt >= attempts:
+            pause = RECONNECT_SLEEP_SECONDS * 2**attempt
+            if attempt >= attempts or time.monotonic() + pause >= deadline:
                 raise StorageUnavailable(
-                    f"MongoDB connection lost after {attempts} reconnect attempts: {exc}"
-                ) from exc
+                    f"MongoDB connection lost after {attempt + 1} attempts: {exc}") from exc
             LOG.warning("MongoDB connection lost (%s); retrying", exc)
-            time.sleep(RECONNECT_SLEEP_SECONDS * 2**attempt)
+            time.sleep(pause)
             attempt += 1
         except PyMongoError as exc:
             raise StorageUnavailable(f"MongoDB error: {exc}") from exc
@@ -83,19 +100,23 @@ class Database:
     start-up, or before the first operation if MongoDB did not answer then.
     """
 
-    def __init__(self, url: str, name: str, clock: Clock, max_reconnect_attempts: int) -> None:
+    def __init__(self, url: str, name: str, clock: Clock, max_reconnect_attempts: int, *,
+                 unreliable: bool = False) -> None:
         self.clock = clock
         self.max_reconnect_attempts = max_reconnect_attempts
         self._url = url
         self._name = name
+        self._unreliable = unreliable
         self._indexes_ready = False
         try:
             self.ensure_indexes()
+        except UnreliableStore as exc:
+            LOG.error("%s; requests will answer 503", exc.reason)
         except StorageUnavailable as exc:
             LOG.error("MongoDB is not reachable at start-up (%s); requests will answer 503 "
                       "and the indexes will be created once it answers", exc.reason)
         self.client: MongoClient[Document] = self._connect(connect=False)
-        db = self.client[name]
+        db = self.client.get_database(name, write_concern=DURABLE)
         self.queue_docs: Collection[Document] = db["queues"]
         self.message_docs: Collection[Document] = db["messages"]
 
@@ -103,19 +124,18 @@ class Database:
         return int(self.clock())
 
     def _connect(self, *, connect: bool) -> MongoClient[Document]:
-        options: dict[str, Any] = {}
-        if "serverselectiontimeoutms" not in self._url.lower():
-            options["serverSelectionTimeoutMS"] = SERVER_SELECTION_TIMEOUT_MS
-        return MongoClient(self._url, connect=connect, type_registry=TYPE_REGISTRY, **options)
+        return connect_client(self._url, connect=connect)
 
     def ensure_indexes(self) -> None:
-        """Create the indexes once per process, before the first operation."""
+        """Check the deployment and create the indexes, once per process, before
+        the first operation."""
         if not self._indexes_ready:
-            with_retries(self.max_reconnect_attempts, self._create_indexes)
+            with_retries(self.max_reconnect_attempts, self._prepare)
             self._indexes_ready = True
 
-    def _create_indexes(self) -> None:
+    def _prepare(self) -> None:
         with self._connect(connect=True) as client:
+            check_deployment(client, self._url, unreliable=self._unreliable)
             db = client[self._name]
             db["queues"].create_index(
                 [("p", ASCENDING), ("n", ASCENDING)], name=QUEUE_NAME_INDEX, unique=True
@@ -132,3 +152,27 @@ class Database:
 
     def close(self) -> None:
         self.client.close()
+
+
+def connect_client(url: str, *, connect: bool) -> MongoClient[Document]:
+    """A client of ``url`` with this store's timeouts where the URL sets none."""
+    given = url.lower()
+    options: dict[str, Any] = {
+        option: TIMEOUT_MS for option in TIMEOUT_OPTIONS if option.lower() not in given}
+    return MongoClient(url, connect=connect, type_registry=TYPE_REGISTRY, **options)
+
+
+def check_deployment(client: MongoClient[Document], url: str, *, unreliable: bool) -> None:
+    """Refuse a single mongod without replication unless ``unreliable`` allows it.
+
+    A replica set member names its set in ``hello``, and a mongos router says
+    ``isdbgrid``; anything else keeps acknowledged writes on one machine.
+    """
+    hello = client.admin.command("hello")
+    if unreliable or hello.get("setName") or hello.get("msg") == "isdbgrid":
+        return
+    raise UnreliableStore(
+        f"MongoDB at {redacted_url(url)} is a single mongod without replication, so an "
+        "acknowledged write lives on one machine only; use a replica set, or set "
+        "[DEFAULT] unreliable = true to accept that")
+

@@ -28,9 +28,11 @@ class MongoStore(Store):
         clock: Clock = system_clock,
         database: str = "zaqar",
         max_reconnect_attempts: int = 10,
+        unreliable: bool = False,
     ) -> None:
         self.clock = clock
-        self._db = Database(url, database, clock, max_reconnect_attempts)
+        self._db = Database(url, database, clock, max_reconnect_attempts,
+                            unreliable=unreliable)
         self.queues = MongoQueues(self._db)
         self.messages = MongoMessages(self._db)
         self.claims = MongoClaims(self._db)
