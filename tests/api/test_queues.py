@@ -134,7 +134,8 @@ def test_create_with_bad_body(api: Api, data: str, description: str) -> None:
 
 def test_create_with_non_utf8_body(api: Api) -> None:
     resp = api.put("/v2/queues/q", data=b'{"a": "\xff\xfe"}')
-    assert_error(resp, 400, "Invalid request body", "Request body could not be parsed.")
+    assert_error(resp, 400, "Invalid request body",
+                 "Request body could not be parsed: it is not valid UTF-8 (byte 7).")
 
 
 def test_int64_bounds_are_accepted(api: Api) -> None:

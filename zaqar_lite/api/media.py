@@ -78,7 +78,8 @@ def parse_json(raw: bytes) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidBody(
-            f"Request body is not valid UTF-8 (byte {exc.start} of the body).") from None
+            f"Request body could not be parsed: it is not valid UTF-8 (byte {exc.start})."
+        ) from None
     try:
         document = json.loads(text, parse_int=_parse_int, parse_float=_parse_float,
                               parse_constant=_reject_constant)
