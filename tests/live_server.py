@@ -53,7 +53,7 @@ def start_server(driver: str, storage: str, workdir: Path, env: dict[str, str], 
     port = free_port()
     log_path = workdir / f"server-{driver}.log"
     command = [sys.executable, "-m", "zaqar_lite", "serve", "--bind", f"127.0.0.1:{port}",
-               "--storage", storage, "--workers", "2", "--threads", "8"]
+               "--storage", storage, "--workers", "2"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, **env}, cwd=workdir,

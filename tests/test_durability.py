@@ -139,8 +139,9 @@ def test_mongodb_killed_under_load_keeps_every_acknowledged_post(
             stored = client["durable"]["messages"].count_documents(
                 {"_id": {"$in": [ObjectId(mid) for mid in acknowledged]}})
         assert stored == len(acknowledged)
+        # A post whose answer was lost with the database may be stored too.
         resp = requests.get(f"{server.url}/v2/queues/q/stats", headers=HEADERS, timeout=30)
-        assert resp.json()["messages"]["total"] == len(acknowledged)
+        assert resp.json()["messages"]["total"] >= len(acknowledged)
     finally:
         stop_server(server)
 

@@ -18,10 +18,15 @@ from zaqar_lite.api.v2 import VERSION as V2
 from zaqar_lite.api.version import Version
 from zaqar_lite.config import Settings, redacted_url
 from zaqar_lite.core.operations import Core
+from zaqar_lite.serving.bridge import WsgiBridge
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import Clock, Store, system_clock
 
 LOG = logging.getLogger(__name__)
+
+MIN_BODY_BUFFER = 1024 * 1024
+"""Bodies up to this size (or the configured post and metadata limits, if larger)
+reach the app, which answers oversized ones with its own 400."""
 
 VERSIONS: tuple[Version, ...] = (V1, V1_1, V2)
 """Every version the server can serve, in the order ``GET /`` lists them."""
@@ -59,6 +64,15 @@ def create_app(
     LOG.info("serving API %s from %s", ", ".join(version.id for version in versions),
              redacted_url(settings.storage_url))
     return app
+
+
+def create_asgi_app(settings: Settings) -> WsgiBridge:
+    """The app as ``zaqar-lite serve`` runs it: ``create_app`` behind a bridge that
+    hands it only whole requests (see ``zaqar_lite.serving``)."""
+    return WsgiBridge(create_app(settings), threads=settings.request_threads,
+                      max_body=max(MIN_BODY_BUFFER, settings.max_messages_post_size,
+                                   settings.max_queue_metadata),
+                      request_timeout=settings.request_timeout)
 
 
 def open_configured_store(settings: Settings, clock: Clock = system_clock) -> Store:

@@ -63,16 +63,17 @@ def serve(settings: Settings) -> None:
     """Run gunicorn in this process; each worker builds the app (and store) after fork."""
     from gunicorn.app.base import BaseApplication
 
-    from zaqar_lite.app import create_app
+    from zaqar_lite.app import create_asgi_app
     from zaqar_lite.logs import configure_logging
+    from zaqar_lite.serving.worker import Worker
 
     class ZaqarLiteApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", [f"{settings.bind}:{settings.port}"])
-            self.cfg.set("workers", settings.workers)
-            self.cfg.set("threads", settings.threads)
+            self.cfg.set("workers", settings.worker_processes)
             self.cfg.set("timeout", settings.timeout)
-            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("keepalive", settings.keepalive)
+            self.cfg.set("worker_class", Worker)
             self.cfg.set("loglevel", "debug" if settings.debug else "info")
             if "control_socket_disable" in self.cfg.settings:
                 # The runtime control socket has one fixed path per user, so two
@@ -81,7 +82,7 @@ def serve(settings: Settings) -> None:
 
         def load(self) -> Any:
             configure_logging(settings.debug)
-            return create_app(settings)
+            return create_asgi_app(settings)
 
     ZaqarLiteApplication().run()
 

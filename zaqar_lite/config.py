@@ -39,6 +39,13 @@ def _parse_port(text: str) -> int:
     return value
 
 
+def _parse_auto_or_positive(text: str) -> int | None:
+    """``auto`` (None: chosen at start-up) or an integer >= 1."""
+    if text.strip().lower() == "auto":
+        return None
+    return _parse_positive_int(text)
+
+
 def _parse_positive_int(text: str) -> int:
     value = int(text.strip())
     if value < 1:
@@ -161,10 +168,17 @@ OPTIONS: tuple[Option, ...] = (
            "SQLite database file, as an SQLAlchemy-style URL."),
     Option("bind", _WSGI, "bind", _parse_str, "Address to listen on."),
     Option("port", _WSGI, "port", _parse_port, "Port to listen on."),
-    Option("workers", _WSGI, "workers", _positive, "Number of gunicorn worker processes."),
-    Option("threads", _WSGI, "threads", _positive, "Threads per gunicorn worker."),
+    Option("workers", _WSGI, "workers", _parse_auto_or_positive,
+           "Worker processes; auto: one per CPU."),
+    Option("threads", _WSGI, "threads", _parse_auto_or_positive,
+           "Request threads per worker; auto: 1 with SQLite (its writes queue anyway), "
+           "8 with MongoDB (to overlap network waits)."),
     Option("timeout", _WSGI, "timeout", _positive,
            "Seconds before a silent worker is restarted."),
+    Option("request_timeout", _WSGI, "request_timeout", _positive,
+           "Seconds a request (headers and body) may take to arrive; then 408 and close."),
+    Option("keepalive", _WSGI, "keepalive", _positive,
+           "Seconds an idle kept-alive connection stays open."),
     Option("max_queues_per_page", "transport", "max_queues_per_page", _positive,
            "Maximum queues per list page."),
     Option("max_messages_per_page", "transport", "max_messages_per_page", _positive,
@@ -221,9 +235,11 @@ class Settings:
     storage: str = ""
     bind: str = "127.0.0.1"
     port: int = 8888
-    workers: int = 1
-    threads: int = 8
+    workers: int | None = None
+    threads: int | None = None
     timeout: int = 30
+    request_timeout: int = 10
+    keepalive: int = 75
     max_queues_per_page: int = 20
     max_messages_per_page: int = 20
     max_messages_per_claim_or_pop: int = 20
@@ -260,6 +276,19 @@ class Settings:
         """The database of a MongoDB store: the URL's ``/dbname`` if it has one,
         else ``[drivers:message_store:mongodb] database``."""
         return mongodb_database(self.storage_url) or self.mongodb_database
+
+    @property
+    def worker_processes(self) -> int:
+        """``workers``, or one per CPU this process may run on."""
+        return self.workers or len(os.sched_getaffinity(0))
+
+    @property
+    def request_threads(self) -> int:
+        """``threads``, or what suits the store: SQLite serialises its writes on one
+        lock, so more threads only contend; MongoDB requests wait on the network."""
+        if self.threads:
+            return self.threads
+        return 8 if self.storage_url.startswith("mongodb") else 1
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

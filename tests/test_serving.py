@@ -1,0 +1,120 @@
+"""The serving model: slow or idle clients starve nothing, incomplete requests are
+cut off after the request timeout, and the HTTP layer answers errors in JSON."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.live_server import LiveServer, start_server, stop_server
+
+HEADERS = {"Client-ID": "3d1c8e4a-7b0f-4c55-9a7e-2f6b1d0c9e11", "X-Project-ID": "serving"}
+REQUEST_TIMEOUT = 2
+SLOW_CLIENTS = 300
+ANSWER_BOUND = 3.0
+"""A normal request is answered within this many seconds while slow clients wait
+(its usual latency is milliseconds; the bound only has to be far below the timeout
+a starved server would show)."""
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_server("sqlite-serving", "sqlite:///serving.db",
+                          tmp_path_factory.mktemp("serving"),
+                          {"ZAQAR_LITE_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT)})
+    yield server
+    stop_server(server)
+
+
+def address(server: LiveServer) -> tuple[str, int]:
+    host, port = server.url.removeprefix("http://").split(":")
+    return host, int(port)
+
+
+def read_all(sock: socket.socket, seconds: float) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    sock.settimeout(seconds)
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def json_error(answer: bytes, status: int) -> dict[str, str]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status} ".encode()), answer[:200]
+    assert b"content-type: application/json" in head.lower(), head
+    document = json.loads(body)
+    assert isinstance(document["title"], str) and isinstance(document["description"], str)
+    return document
+
+
+def test_slow_clients_starve_nothing_and_are_cut_off(guarded: LiveServer) -> None:
+    partial_headers = b"GET /v2/queues HTTP/1.1\r\nHost: x\r\nClient-"
+    partial_body = (b"POST /v2/queues/q/messages HTTP/1.1\r\nHost: x\r\n"
+                    b"Client-ID: 3d1c8e4a-7b0f-4c55-9a7e-2f6b1d0c9e11\r\nX-Project-ID: p\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+    slow = []
+    opened = time.monotonic()
+    for index in range(SLOW_CLIENTS):
+        sock = socket.create_connection(address(guarded))
+        sock.sendall(partial_headers if index % 2 else partial_body)
+        slow.append(sock)
+    session = requests.Session()
+    for _ in range(20):
+        started = time.monotonic()
+        resp = session.get(f"{guarded.url}/v2/queues", headers=HEADERS, timeout=30)
+        assert resp.status_code == 200
+        assert time.monotonic() - started < ANSWER_BOUND
+    for sock in slow:
+        answer = read_all(sock, REQUEST_TIMEOUT + 10)
+        json_error(answer, 408)
+        sock.close()
+    assert time.monotonic() - opened < REQUEST_TIMEOUT + 10
+
+
+def test_an_idle_connection_is_closed_without_an_answer(guarded: LiveServer) -> None:
+    with socket.create_connection(address(guarded)) as sock:
+        started = time.monotonic()
+        assert read_all(sock, REQUEST_TIMEOUT + 10) == b""
+        assert time.monotonic() - started >= REQUEST_TIMEOUT - 0.5
+
+
+def test_a_kept_alive_connection_serves_request_after_request(guarded: LiveServer) -> None:
+    session = requests.Session()
+    for _ in range(3):
+        resp = session.post(f"{guarded.url}/v2/queues/kept/messages", headers=HEADERS,
+                            json={"messages": [{"body": 1}]}, timeout=30)
+        assert resp.status_code == 201
+        time.sleep(REQUEST_TIMEOUT / 2)
+    assert len(session.get(f"{guarded.url}/v2/queues/kept/messages?echo=true",
+                           headers=HEADERS, timeout=30).json()["messages"]) == 3
+
+
+@pytest.mark.parametrize(("request_bytes", "status"), [
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET /v2/queues HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+    (b"GET /v2/queues HTTP/1.1\r\nHost: x\r\n"
+     + b"".join(b"X-%d: 1\r\n" % i for i in range(120)) + b"\r\n", 431),
+    (b"NOT HTTP AT ALL\r\n\r\n", 400),
+    (b"GET /v2/queues HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\n\r\n", 400),
+])
+def test_the_http_layer_answers_in_json(guarded: LiveServer, request_bytes: bytes,
+                                        status: int) -> None:
+    with socket.create_connection(address(guarded)) as sock:
+        sock.sendall(request_bytes)
+        json_error(read_all(sock, 10), status)
+
+
+def test_a_body_beyond_what_is_read_is_refused_in_json(guarded: LiveServer) -> None:
+    resp = requests.post(f"{guarded.url}/v2/queues/q/messages", headers=HEADERS,
+                         data=b"x" * (2 * 1024 * 1024), timeout=30)
+    assert resp.status_code == 400
+    assert resp.json()["title"] == "Invalid request body"

@@ -1,0 +1,176 @@
+"""An ASGI app that runs a WSGI app in a thread pool, once a request is whole.
+
+Unlike a streaming bridge, no thread ever waits for a client: the body is
+collected on the event loop (bounded by ``max_body``) and the WSGI app gets it
+as a ready ``wsgi.input``. Responses are small JSON documents, so they are
+collected too and sent in one piece.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import sys
+import urllib.parse
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+LOG = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class WsgiBridge:
+    """ASGI to WSGI for one worker: ``threads`` run the app, ``max_body`` caps a body.
+
+    ``request_timeout`` is read by the worker's protocol (``protocol.py``), which
+    enforces it while a request is being received.
+    """
+
+    def __init__(self, app: WsgiApp, *, threads: int, max_body: int,
+                 request_timeout: float) -> None:
+        self._app = app
+        self._threads = threads
+        self._max_body = max_body
+        self.request_timeout = request_timeout
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        body = await self._read_body(scope, receive, send)
+        if body is None:
+            return
+        environ = wsgi_environ(scope, body)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="request")
+        loop = asyncio.get_running_loop()
+        status, headers, content = await loop.run_in_executor(
+            self._executor, _call, self._app, environ)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+    async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
+        """The whole body, or None if the client left or sent more than ``max_body``
+        (then it has been answered 400 and the connection will close)."""
+        announced = _content_length(scope)
+        if announced is not None and announced > self._max_body:
+            await _refuse_body(send, self._max_body)
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self._max_body:
+                await _refuse_body(send, self._max_body)
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._executor is not None:
+                    self._executor.shutdown(wait=True)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _refuse_body(send: Send, limit: int) -> None:
+    body = json.dumps({
+        "title": "Invalid request body",
+        "description": f"Request body is larger than this server reads ({limit} bytes).",
+    }).encode()
+    await send({"type": "http.response.start", "status": 400, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def wsgi_environ(scope: Scope, body: bytes) -> dict[str, Any]:
+    """The WSGI environ of an ASGI request, as gunicorn would build it (PEP 3333:
+    the path is percent-decoded and carried as latin-1 text of its bytes)."""
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    root = scope.get("root_path", "")
+    path = urllib.parse.unquote_to_bytes(raw_path).decode("latin-1")
+    if root and path.startswith(root):
+        path = path[len(root):]
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": root,
+        "PATH_INFO": path,
+        "QUERY_STRING": scope["query_string"].decode("latin-1"),
+        "SERVER_NAME": server[0],
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
+        "REMOTE_ADDR": client[0] if client else "",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for name, value in scope["headers"]:
+        key = name.decode("latin-1").upper().replace("-", "_")
+        text = value.decode("latin-1")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            environ[key] = text
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{text}" if key in environ else text
+    return environ
+
+
+def _call(app: WsgiApp, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Run the WSGI app; its status, headers and whole body."""
+    response: list[Any] = []
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> Callable[[bytes], None]:
+        response[:] = [status, headers]
+        return written.append
+
+    result = app(environ, start_response)
+    try:
+        content = b"".join([*written, *result])
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    status, headers = response
+    return (int(status.split(" ", 1)[0]),
+            [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers],
+            content)

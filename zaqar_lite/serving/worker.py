@@ -1,0 +1,26 @@
+"""The gunicorn worker ``zaqar-lite serve`` runs: uvicorn on uvloop, guarded.
+
+``gunicorn -k zaqar_lite.serving.worker.Worker zaqar_lite.asgi:app`` runs it
+with gunicorn settings of your own. Each worker is one process with one event
+loop for all its connections and a pool of threads for the app; the request
+timeout comes from the app (``WsgiBridge.request_timeout``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from uvicorn_worker import UvicornWorker
+
+from zaqar_lite.serving.protocol import guarded_protocol
+
+
+class Worker(UvicornWorker):  # type: ignore[misc]
+    CONFIG_KWARGS: dict[str, Any] = {
+        "loop": "uvloop", "lifespan": "on", "access_log": False, "server_header": False,
+    }
+
+    async def _serve(self) -> None:
+        timeout = getattr(self.wsgi, "request_timeout", 10.0)
+        self.config.http = guarded_protocol(timeout)
+        await super()._serve()
