@@ -3,7 +3,13 @@
 The database runs in WAL mode so that readers never block the writer, and
 every write runs in a ``BEGIN IMMEDIATE`` transaction so that several gunicorn
 workers (processes) and threads on one machine serialise their writes safely.
-Each thread keeps its own connection.
+Each thread reads on a connection of its own; a process writes on one.
+
+Writes commit in groups: the writers of a process that arrive while a
+transaction is open join it (each in a savepoint of its own, so one writer's
+error undoes only its own changes), and the first of them commits once no
+member is left working, so concurrent posts share one fsync'd commit. A
+writer returns only after the commit that holds its changes.
 """
 
 from __future__ import annotations
@@ -44,6 +50,18 @@ def translate_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+class _Batch:
+    """One write transaction, shared by the writers that join it while it is open."""
+
+    def __init__(self) -> None:
+        self.members = 1
+        """Writers that joined and have not finished their work (the first included)."""
+        self.open = True
+        self.begun = threading.Event()
+        self.committed = threading.Event()
+        self.error: BaseException | None = None
+
+
 class Database:
     """One database file shared by every worker process and thread."""
 
@@ -51,7 +69,14 @@ class Database:
         self.path = path
         self.clock = clock
         self._local = threading.local()
-        self._write_lock = threading.Lock()
+        self._state = threading.Condition()
+        """Guards ``_batch`` and its member count."""
+        self._turn = threading.Lock()
+        """One writer at a time uses the writer connection."""
+        self._batch: _Batch | None = None
+        self._writer: sqlite3.Connection | None = None
+        self.commits = 0
+        """Write transactions committed by this process (each holds one or more writes)."""
         self._lock_file: int | None = None
         self._last_sweep = 0
         directory = os.path.dirname(os.path.abspath(path))
@@ -65,39 +90,108 @@ class Database:
         """This thread's connection, opened on first use."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                check_same_thread=True,
-            )
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
+            conn = self._connect(check_same_thread=True)
             self._local.conn = conn
+        return conn
+
+    def _connect(self, *, check_same_thread: bool) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=check_same_thread)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
         return conn
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that holds the database's write lock throughout.
+        """A savepoint in this process's open write transaction (one is begun if
+        none is open); it is committed, with the other writers' changes, before
+        this returns. An error in the block undoes the block's changes only.
 
-        Writers queue first on a thread lock and then on an ``flock`` of a file
-        beside the database, which wake the next writer as soon as the lock is
-        free; SQLite's own busy handler polls with sleeps of up to 100 ms, which
-        would otherwise dominate tail latency under concurrent writers.
+        The transaction holds the database's write lock: writers of other
+        processes queue on an ``flock`` of a file beside the database, which
+        wakes the next one as soon as it is free (SQLite's own busy handler
+        polls with sleeps of up to 100 ms).
         """
-        conn = self.connection()
-        with self._write_lock:
-            lock_file = self._writer_lock_file()
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                conn.execute("BEGIN IMMEDIATE")
+        with self._state:
+            batch = self._batch
+            leading = batch is None
+            if batch is None:
+                batch = self._batch = _Batch()
+            else:
+                batch.members += 1
+        if leading:
+            self._begin(batch)
+        batch.begun.wait()
+        try:
+            if batch.error is not None:
+                raise StorageUnavailable(f"SQLite error: {batch.error}")
+            with self._turn:
+                conn = self._writer_connection()
+                conn.execute("SAVEPOINT work")
                 try:
                     yield conn
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    conn.execute("ROLLBACK TO work")
                     raise
-                conn.execute("COMMIT")
+                finally:
+                    conn.execute("RELEASE work")
+        finally:
+            with self._state:
+                batch.members -= 1
+                self._state.notify_all()
+            if leading:
+                self._commit(batch)
+        batch.committed.wait()
+        if batch.error is not None:
+            raise StorageUnavailable(f"SQLite commit failed: {batch.error}")
+
+    def _writer_connection(self) -> sqlite3.Connection:
+        if self._writer is None:
+            self._writer = self._connect(check_same_thread=False)
+        return self._writer
+
+    def _begin(self, batch: _Batch) -> None:
+        with self._turn:
+            try:
+                fcntl.flock(self._writer_lock_file(), fcntl.LOCK_EX)
+                self._writer_connection().execute("BEGIN IMMEDIATE")
+            except BaseException as exc:
+                batch.error = exc
+                with self._state:
+                    self._close_batch(batch)
+                with contextlib.suppress(OSError):
+                    fcntl.flock(self._writer_lock_file(), fcntl.LOCK_UN)
+                batch.committed.set()
+            batch.begun.set()
+
+    def _commit(self, batch: _Batch) -> None:
+        """Once no member is working, close the batch to newcomers and commit it."""
+        with self._state:
+            while batch.members:
+                self._state.wait()
+            if not self._close_batch(batch):
+                return
+        with self._turn:
+            try:
+                self._writer_connection().execute("COMMIT")
+                self.commits += 1
+            except BaseException as exc:
+                batch.error = exc
+                with contextlib.suppress(sqlite3.Error):
+                    self._writer_connection().execute("ROLLBACK")
             finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+                fcntl.flock(self._writer_lock_file(), fcntl.LOCK_UN)
+                batch.committed.set()
+
+    def _close_batch(self, batch: _Batch) -> bool:
+        """Stop ``batch`` taking members; False if it was closed already."""
+        if not batch.open:
+            return False
+        batch.open = False
+        if self._batch is batch:
+            self._batch = None
+        return True
 
     def _writer_lock_file(self) -> int:
         """This process's descriptor of ``<database>.lock`` (opened after any fork)."""
@@ -130,11 +224,14 @@ class Database:
             LOG.debug("deleted %d expired messages", deleted)
 
     def close(self) -> None:
-        """Close this thread's connection and the writer lock file."""
+        """Close this thread's connection, the writer connection and the lock file."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         if self._lock_file is not None:
             os.close(self._lock_file)
             self._lock_file = None
