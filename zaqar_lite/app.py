@@ -11,6 +11,7 @@ import falcon.media
 
 from zaqar_lite.api import errors
 from zaqar_lite.api.resources.home import VersionList
+from zaqar_lite.api.resources.metrics import Metrics
 from zaqar_lite.api.steps import RequestSteps, default_steps
 from zaqar_lite.api.v1 import VERSION as V1
 from zaqar_lite.api.v1_1 import VERSION as V1_1
@@ -48,7 +49,8 @@ def create_app(
     core = Core(store, settings, clock)
     versions = enabled_versions(settings)
 
-    app = falcon.App(middleware=[RequestSteps(default_steps(core.validator))])
+    app = falcon.App(middleware=[
+        RequestSteps(default_steps(core.validator), access_log=settings.access_log)])
     app.req_options.auto_parse_qs_csv = True
     app.req_options.keep_blank_qs_values = False
     app.req_options.strip_url_path_trailing_slash = False
@@ -58,6 +60,7 @@ def create_app(
     errors.install(app)
 
     app.add_route("/", VersionList(versions))
+    app.add_route("/metrics", Metrics())
     for version in versions:
         for path, resource in version.mount(core, settings):
             app.add_route(path, resource)

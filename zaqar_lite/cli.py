@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-from zaqar_lite.config import ConfigError, Settings, load_settings, option_name, parse_flag
+from zaqar_lite.config import (
+    METRICS_DIR_ENV,
+    ConfigError,
+    Settings,
+    load_settings,
+    option_name,
+    parse_flag,
+)
 
 
 def _serve_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -59,12 +70,27 @@ def check_storage(settings: Settings) -> None:
                           f"({url}): {reason}") from None
 
 
+def share_metrics_between_workers() -> None:
+    """Give the workers a directory for their metrics (prometheus_client's
+    multi-process mode) unless ``PROMETHEUS_MULTIPROC_DIR`` names one already.
+
+    It must be set before prometheus_client is first imported, which decides
+    then where samples live; a directory made here is removed at exit.
+    """
+    if os.environ.get(METRICS_DIR_ENV):
+        return
+    directory = tempfile.mkdtemp(prefix="zaqar-lite-metrics-")
+    os.environ[METRICS_DIR_ENV] = directory
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+
+
 def serve(settings: Settings) -> None:
     """Run gunicorn in this process; each worker builds the app (and store) after fork."""
     from gunicorn.app.base import BaseApplication
 
     from zaqar_lite.app import create_asgi_app
     from zaqar_lite.logs import configure_logging
+    from zaqar_lite.metrics import worker_exited
     from zaqar_lite.serving.worker import Worker
 
     class ZaqarLiteApplication(BaseApplication):  # type: ignore[misc]
@@ -74,6 +100,7 @@ def serve(settings: Settings) -> None:
             self.cfg.set("timeout", settings.timeout)
             self.cfg.set("keepalive", settings.keepalive)
             self.cfg.set("worker_class", Worker)
+            self.cfg.set("child_exit", lambda arbiter, worker: worker_exited(worker.pid))
             self.cfg.set("loglevel", "debug" if settings.debug else "info")
             if "control_socket_disable" in self.cfg.settings:
                 # The runtime control socket has one fixed path per user, so two
@@ -118,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_bench(args.url, seconds=args.seconds, producers=args.producers,
                          consumers=args.consumers, batch=args.batch)
+    share_metrics_between_workers()
     try:
         settings = load_settings(args.config, overrides=_serve_overrides(args))
         check_storage(settings)

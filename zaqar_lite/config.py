@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 CONFIG_ENV = "ZAQAR_LITE_CONFIG"
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+"""Where the workers of one server keep their metrics (prometheus_client's name)."""
 
 
 class ConfigError(ValueError):
@@ -153,6 +155,8 @@ OPTIONS: tuple[Option, ...] = (
            _parse_api_versions,
            "Legacy API versions to serve besides v2 (comma list of 1, 1.1; empty: none).",
            empty_means_value=True),
+    Option("access_log", "DEFAULT", "access_log", _parse_bool,
+           "Log every request at INFO (request id, method, path, status, duration, project)."),
     Option("unreliable", "DEFAULT", "unreliable", _parse_bool,
            "Allow a MongoDB without replication (a single mongod); writes are still "
            "journaled."),
@@ -227,6 +231,7 @@ class Settings:
     enable_checksum: bool = False
     deprecated_api_versions: tuple[str, ...] = DEPRECATED_API_VERSIONS
     unreliable: bool = False
+    access_log: bool = True
     message_store: str = "sqlite"
     mongodb_uri: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "zaqar"

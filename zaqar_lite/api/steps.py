@@ -21,6 +21,7 @@ import falcon
 
 from zaqar_lite.core.rules import HeaderPolicy, Presence
 from zaqar_lite.errors import HeaderError, MissingClientId
+from zaqar_lite.metrics import REQUEST_SECONDS, REQUESTS
 from zaqar_lite.validation import RequestValidator
 
 LOG = logging.getLogger("zaqar_lite.access")
@@ -113,14 +114,18 @@ def default_steps(validator: RequestValidator) -> tuple[Step, ...]:
 
 
 class RequestSteps:
-    """Falcon middleware: sets up ``req.context``, runs the steps, logs the answer.
+    """Falcon middleware: sets up ``req.context``, runs the steps, records the answer.
 
     ``req.context.project`` is the project id (``""`` for v1's global namespace)
-    and ``req.context.client_id`` the normalised Client-ID or None.
+    and ``req.context.client_id`` the normalised Client-ID or None. Every answer
+    carries ``x-openstack-request-id``, is counted and timed by route template
+    (``zaqar_http_*`` metrics) and, with ``access_log``, logged at INFO with its
+    request id, method, path, status, duration and project.
     """
 
-    def __init__(self, steps: Sequence[Step]) -> None:
+    def __init__(self, steps: Sequence[Step], *, access_log: bool) -> None:
         self._steps = tuple(steps)
+        self._access_log = access_log
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started = time.monotonic()
@@ -144,5 +149,10 @@ class RequestSteps:
         if req.content_length and req.content_length <= DRAIN_LIMIT:
             req.bounded_stream.exhaust()
         elapsed = time.monotonic() - req.context.started
-        LOG.debug("%s %s %s %s %.1fms project=%s", req.context.request_id, req.method,
-                  req.relative_uri, resp.status, elapsed * 1000, req.context.project)
+        status = falcon.http_status_to_code(resp.status)
+        route = req.uri_template or "(no route)"
+        REQUESTS.labels(req.method, route, str(status)).inc()
+        REQUEST_SECONDS.labels(req.method, route).observe(elapsed)
+        if self._access_log:
+            LOG.info("%s %s %s %d %.1fms project=%s", req.context.request_id, req.method,
+                     req.relative_uri, status, elapsed * 1000, req.context.project)

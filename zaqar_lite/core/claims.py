@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from zaqar_lite.core.body import Body
 from zaqar_lite.core.rules import VersionRules
+from zaqar_lite.metrics import MESSAGES
 from zaqar_lite.storage.base import Claim, Message, Store
 from zaqar_lite.validation import RequestValidator
+
+CLAIMED = MESSAGES.labels("claimed")
 
 
 class Claims:
@@ -21,7 +24,10 @@ class Claims:
         """
         document = body.object(required=not rules.ttl_defaults)
         ttl, grace, limit = self._validator.claim_create(document, query_limit, rules)
-        return self._store.claims.create(project, queue, ttl=ttl, grace=grace, limit=limit)
+        claim_id, messages = self._store.claims.create(
+            project, queue, ttl=ttl, grace=grace, limit=limit)
+        CLAIMED.inc(len(messages))
+        return claim_id, messages
 
     def get(self, project: str, queue: str, claim_id: str) -> Claim:
         return self._store.claims.get(project, queue, claim_id)

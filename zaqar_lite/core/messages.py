@@ -18,8 +18,14 @@ from zaqar_lite.errors import (
     QueueDoesNotExist,
     ValidationFailed,
 )
+from zaqar_lite.metrics import MESSAGES
 from zaqar_lite.storage.base import Message, Store, is_valid_id
 from zaqar_lite.validation import DEFAULT_PAGE_SIZE, INT64_MAX, RequestValidator
+
+POSTED = MESSAGES.labels("posted")
+DELETED = MESSAGES.labels("deleted")
+"""Deletes asked for by id (an id that names nothing counts too)."""
+POPPED = MESSAGES.labels("popped")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,8 +67,10 @@ class Messages:
         )
         if settings.enable_checksum:
             messages = [dataclasses.replace(msg, checksum=checksum(msg.body)) for msg in messages]
-        return self._store.messages.post(
+        ids = self._store.messages.post(
             project, queue, messages, client_id, create_queue=rules.lazy_queues)
+        POSTED.inc(len(ids))
+        return ids
 
     def _metadata_creating_queue(self, project: str, queue: str) -> dict[str, Any]:
         """The queue's metadata; a missing queue is created first, as Zaqar does
@@ -130,6 +138,7 @@ class Messages:
         if claim_id is not None and not is_valid_id(claim_id):
             raise ClaimIdMalformed()
         self._store.messages.delete(project, queue, message_id, claim_id)
+        DELETED.inc()
 
     def delete_many(self, project: str, queue: str, ids: list[str] | None,
                     claim_ids: list[str] | None, rules: VersionRules) -> None:
@@ -153,6 +162,7 @@ class Messages:
             self._store.messages.delete_many(project, queue, ids, claim_ids)
         else:
             self._store.messages.delete_many(project, queue, ids)
+        DELETED.inc(len(ids))
 
     def pop(self, project: str, queue: str, limit: int, ids: list[str] | None) -> list[Message]:
         """Remove and return up to ``limit`` free messages (not together with ``ids``)."""
@@ -160,7 +170,9 @@ class Messages:
             raise ValidationFailed(
                 "pop and id params cannot be present together in the delete request.")
         self._validator.pop_limit(limit)
-        return self._store.messages.pop(project, queue, limit)
+        popped = self._store.messages.pop(project, queue, limit)
+        POPPED.inc(len(popped))
+        return popped
 
 
 def checksum(body: Any) -> str | None:

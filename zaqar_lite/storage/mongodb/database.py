@@ -17,12 +17,13 @@ import time
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from pymongo import ASCENDING, MongoClient, WriteConcern
+from pymongo import ASCENDING, MongoClient, WriteConcern, monitoring
 from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect, PyMongoError, ServerSelectionTimeoutError
 
 from zaqar_lite.config import redacted_url
 from zaqar_lite.errors import StorageUnavailable, UnreliableStore
+from zaqar_lite.metrics import MONGODB_ROUND_TRIPS, observe_store, operation_name
 from zaqar_lite.storage.base import Clock
 from zaqar_lite.storage.mongodb.documents import (
     CLAIM_INDEX,
@@ -81,14 +82,32 @@ def with_retries(attempts: int, operation: Callable[[], R],
 
 
 def translate_errors(func: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C, P], R]:
-    """Wrap a controller method in ``with_retries``, after making sure of the indexes."""
+    """Wrap a controller method in ``with_retries``, after making sure of the indexes;
+    time the call."""
+    operation = operation_name(func.__qualname__)
 
-    @functools.wraps(func)
-    def wrapper(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def call(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
         self._db.ensure_indexes()
         return with_retries(self._db.max_reconnect_attempts, lambda: func(self, *args, **kwargs))
 
+    @functools.wraps(func)
+    def wrapper(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return observe_store(operation, lambda: call(self, *args, **kwargs))
+
     return wrapper
+
+
+class _CountCommands(monitoring.CommandListener):
+    """Counts the commands sent to MongoDB (its round trips)."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        MONGODB_ROUND_TRIPS.inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 class Database:
@@ -159,7 +178,8 @@ def connect_client(url: str, *, connect: bool) -> MongoClient[Document]:
     given = url.lower()
     options: dict[str, Any] = {
         option: TIMEOUT_MS for option in TIMEOUT_OPTIONS if option.lower() not in given}
-    return MongoClient(url, connect=connect, type_registry=TYPE_REGISTRY, **options)
+    return MongoClient(url, connect=connect, type_registry=TYPE_REGISTRY,
+                       event_listeners=[_CountCommands()], **options)
 
 
 def check_deployment(client: MongoClient[Document], url: str, *, unreliable: bool) -> None:

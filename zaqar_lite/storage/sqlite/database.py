@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 from zaqar_lite.errors import StorageUnavailable
+from zaqar_lite.metrics import SQLITE_ROUND_TRIPS, observe_store, operation_name
 from zaqar_lite.storage.base import Clock
 from zaqar_lite.storage.sqlite.schema import MIGRATIONS, SCHEMA
 
@@ -38,16 +39,24 @@ R = TypeVar("R")
 
 
 def translate_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn sqlite3 failures into StorageUnavailable (an HTTP 503)."""
+    """Turn sqlite3 failures into StorageUnavailable (an HTTP 503); time the call."""
+    operation = operation_name(func.__qualname__)
 
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except sqlite3.Error as exc:
             raise StorageUnavailable(f"SQLite error: {exc}") from exc
 
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        return observe_store(operation, lambda: call(*args, **kwargs))
+
     return wrapper
+
+
+def _count_statement(statement: str) -> None:
+    SQLITE_ROUND_TRIPS.inc()
 
 
 class _Batch:
@@ -100,6 +109,7 @@ class Database:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
+        conn.set_trace_callback(_count_statement)
         return conn
 
     @contextlib.contextmanager
