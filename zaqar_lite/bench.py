@@ -1,50 +1,75 @@
-"""``zaqar-lite bench``: producers and consumers against a live server.
+"""``zaqar-lite bench``: load scenarios against a live server, one after another.
 
-Producers post batches of messages; consumers claim up to 10 messages and
-delete them with one bulk delete. Both run concurrently on one fresh queue
-for a bounded time, then the command prints messages per second posted and
-consumed and the p50/p99 latency of each request kind. It only uses the
-standard library, so it runs wherever the server is installed.
+Each scenario runs ``clients`` threads on keep-alive connections for a bounded
+time and reports requests per second, the p50/p99 latency of each request
+kind and, read from the server's ``/metrics``, store round trips per request.
+With ``--serve STORAGE`` the command starts the server itself (``zaqar-lite
+serve``, its defaults) and also reports the server's CPU time per request,
+summed over its processes. It uses the standard library only, so it runs
+wherever the server is installed.
+
+Scenarios (all on one fresh project):
+
+* ``home``: ``GET /v2/``; ``stats``: queue stats; ``list``: a page of 10 messages;
+* ``post-1``, ``post-10``: posts of 1 or 10 messages;
+* ``claim-delete``: claim 10 and delete them by id, from a queue filled beforehand;
+* ``mixed``: half the clients post single messages, half claim and delete;
+* ``depth``: claim (and release), stats and list on queues of 75 and 7,500 messages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import functools
 import http.client
 import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+Work = Callable[["Connection", "Tally", int], object]
+"""One client's step: called again and again until the time is up."""
+
+SCENARIOS = ("home", "stats", "list", "post-1", "post-10", "claim-delete", "mixed", "depth")
 CLAIM_LIMIT = 10
+BODY = {"payload": "x" * 64}
 
 
 @dataclasses.dataclass
 class Tally:
-    """Counts and latencies gathered by the worker threads."""
+    """Counts and latencies gathered by the client threads of one scenario."""
 
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
-    posted: int = 0
-    consumed: int = 0
     errors: int = 0
     latencies: dict[str, list[float]] = dataclasses.field(default_factory=dict)
 
-    def record(self, kind: str, seconds: float) -> None:
+    def record(self, kind: str, seconds: float, ok: bool) -> None:
         with self.lock:
             self.latencies.setdefault(kind, []).append(seconds)
+            if not ok:
+                self.errors += 1
+
+    @property
+    def requests(self) -> int:
+        return sum(len(samples) for samples in self.latencies.values())
 
 
 class Connection:
-    """One keep-alive HTTP connection with the queue's headers."""
+    """One keep-alive HTTP connection with a project's headers."""
 
     def __init__(self, url: str, project: str) -> None:
         parts = urlsplit(url)
         self.http = http.client.HTTPConnection(parts.hostname or "127.0.0.1",
-                                               parts.port or 80, timeout=30)
+                                               parts.port or 80, timeout=60)
         self.prefix = parts.path.rstrip("/")
         self.headers = {"Client-ID": str(uuid.uuid4()), "X-Project-ID": project,
                         "Content-Type": "application/json"}
@@ -54,88 +79,227 @@ class Connection:
         self.http.request(method, self.prefix + path, body=data, headers=self.headers)
         response = self.http.getresponse()
         raw = response.read()
-        return response.status, response.getheader("Location"), json.loads(raw) if raw else None
+        document = json.loads(raw) if raw and response.getheader(
+            "Content-Type", "").startswith("application/json") else None
+        return response.status, response.getheader("Location"), document
 
 
-def _timed(tally: Tally, kind: str, call: Callable[[], tuple[int, Any, Any]]
-           ) -> tuple[int, Any, Any]:
+class Load:
+    """Runs client threads against one server and gathers their tally."""
+
+    def __init__(self, url: str, project: str, clients: int, seconds: float) -> None:
+        self.url = url
+        self.project = project
+        self.clients = clients
+        self.seconds = seconds
+
+    def connection(self) -> Connection:
+        return Connection(self.url, self.project)
+
+    def run(self, work: Work) -> tuple[Tally, float]:
+        """Each client repeats ``work(conn, tally, index)`` until the time is up."""
+        tally = Tally()
+        stop = threading.Event()
+
+        def client(index: int) -> None:
+            conn = self.connection()
+            while not stop.is_set():
+                work(conn, tally, index)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(self.clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        time.sleep(self.seconds)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        return tally, time.perf_counter() - started
+
+
+def timed(tally: Tally, kind: str, ok_statuses: tuple[int, ...],
+          call: Callable[[], tuple[int, Any, Any]]) -> tuple[int, Any, Any]:
     started = time.perf_counter()
     result = call()
-    tally.record(kind, time.perf_counter() - started)
+    tally.record(kind, time.perf_counter() - started, result[0] in ok_statuses)
     return result
 
 
-def _produce(url: str, project: str, queue: str, batch: int, stop: threading.Event,
-             tally: Tally) -> None:
-    conn = Connection(url, project)
-    body = {"messages": [{"body": {"payload": "x" * 64, "n": i}, "ttl": 3600}
-                         for i in range(batch)]}
-    while not stop.is_set():
-        status, _, _ = _timed(tally, "post", lambda: conn.request(
-            "POST", f"/v2/queues/{queue}/messages", body))
-        with tally.lock:
-            if status == 201:
-                tally.posted += batch
+def fill(load: Load, queue: str, count: int) -> None:
+    """Post ``count`` messages to ``queue`` in batches of 10, from several threads."""
+    batches = [min(10, count - start) for start in range(0, count, 10)]
+    lock = threading.Lock()
+
+    def poster() -> None:
+        conn = load.connection()
+        while True:
+            with lock:
+                if not batches:
+                    return
+                size = batches.pop()
+            conn.request("POST", f"/v2/queues/{queue}/messages",
+                         {"messages": [{"body": BODY, "ttl": 3600}] * size})
+
+    threads = [threading.Thread(target=poster) for _ in range(min(8, load.clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def claim_and_delete(conn: Connection, tally: Tally, queue: str) -> None:
+    status, _, body = timed(tally, "claim", (201, 204), lambda: conn.request(
+        "POST", f"/v2/queues/{queue}/claims?limit={CLAIM_LIMIT}", {"ttl": 60, "grace": 60}))
+    if status != 201:
+        return
+    ids = ",".join(message["id"] for message in body["messages"])
+    timed(tally, "delete", (204,), lambda: conn.request(
+        "DELETE", f"/v2/queues/{queue}/messages?ids={ids}"))
+
+
+def scenario_work(name: str, load: Load) -> Iterator[tuple[str, Work]]:
+    """The timed phases of a scenario: (label, work), after any set-up they need."""
+    if name == "home":
+        yield name, lambda conn, tally, i: timed(tally, "home", (200,),
+                                                 lambda: conn.request("GET", "/v2/"))
+    elif name in ("stats", "list"):
+        fill(load, name, 75)
+        path = "/v2/queues/stats/stats" if name == "stats" else \
+            "/v2/queues/list/messages?limit=10&echo=true"
+        yield name, lambda conn, tally, i: timed(tally, name, (200,),
+                                                 lambda: conn.request("GET", path))
+    elif name in ("post-1", "post-10"):
+        size = 1 if name == "post-1" else 10
+        body = {"messages": [{"body": BODY, "ttl": 3600}] * size}
+        yield name, lambda conn, tally, i: timed(tally, "post", (201,), lambda: conn.request(
+            "POST", f"/v2/queues/{name}/messages", body))
+    elif name == "claim-delete":
+        fill(load, name, max(2000, int(load.seconds * 2000)))
+        yield name, lambda conn, tally, i: claim_and_delete(conn, tally, name)
+    elif name == "mixed":
+        body = {"messages": [{"body": BODY, "ttl": 3600}]}
+
+        def mixed(conn: Connection, tally: Tally, index: int) -> None:
+            if index % 2 == 0:
+                timed(tally, "post", (201,), lambda: conn.request(
+                    "POST", "/v2/queues/mixed/messages", body))
             else:
-                tally.errors += 1
+                claim_and_delete(conn, tally, "mixed")
+
+        yield name, mixed
+    elif name == "depth":
+        for depth in (75, 7500):
+            queue = f"depth-{depth}"
+            fill(load, queue, depth)
+
+            def probe(conn: Connection, tally: Tally, index: int, queue: str = queue) -> None:
+                status, location, _ = timed(tally, "claim", (201, 204), lambda: conn.request(
+                    "POST", f"/v2/queues/{queue}/claims?limit=10", {"ttl": 60, "grace": 60}))
+                if status == 201 and location:
+                    conn.request("DELETE", urlsplit(location).path)
+                timed(tally, "stats", (200,), lambda: conn.request(
+                    "GET", f"/v2/queues/{queue}/stats"))
+                timed(tally, "list", (200,), lambda: conn.request(
+                    "GET", f"/v2/queues/{queue}/messages?limit=10&echo=true"))
+
+            yield f"depth {depth}", probe
 
 
-def _consume(url: str, project: str, queue: str, stop: threading.Event, tally: Tally) -> None:
-    conn = Connection(url, project)
-    while not stop.is_set():
-        status, _, body = _timed(tally, "claim", lambda: conn.request(
-            "POST", f"/v2/queues/{queue}/claims?limit={CLAIM_LIMIT}", {"ttl": 60, "grace": 60}))
-        if status == 204:
-            time.sleep(0.005)
+def round_trips(url: str) -> float | None:
+    """The server's store round trips so far (None if it has no ``/metrics``)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80,
+                                      timeout=30)
+    try:
+        conn.request("GET", parts.path.rstrip("/") + "/metrics")
+        response = conn.getresponse()
+        text = response.read().decode()
+    except OSError:
+        return None
+    if response.status != 200:
+        return None
+    found = re.findall(r"^zaqar_store_round_trips_total\{[^}]*\} (\S+)$", text, re.M)
+    return sum(float(value) for value in found) if found else None
+
+
+@contextlib.contextmanager
+def served(storage: str) -> Iterator[tuple[str, Callable[[], float]]]:
+    """``zaqar-lite serve`` on a free port: its URL and a reader of its CPU seconds."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "zaqar_lite", "serve", "--bind", f"127.0.0.1:{port}",
+               "--storage", storage]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while round_trips(url) is None:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start: {' '.join(command)}")
+            time.sleep(0.2)
+        yield url, lambda: group_cpu_seconds(process.pid)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User and system CPU time of the live processes of a process group (Linux)."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
             continue
-        if status != 201:
-            with tally.lock:
-                tally.errors += 1
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
             continue
-        ids = ",".join(message["id"] for message in body["messages"])
-        delete_path = f"/v2/queues/{queue}/messages?ids={ids}"
-        status, _, _ = _timed(tally, "delete", functools.partial(
-            conn.request, "DELETE", delete_path))
-        with tally.lock:
-            if status == 204:
-                tally.consumed += len(body["messages"])
-            else:
-                tally.errors += 1
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _percentile(samples: list[float], fraction: float) -> float:
+def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run_bench(url: str, *, seconds: float, producers: int, consumers: int, batch: int) -> int:
-    """Run the load for ``seconds``, print a report, return an exit status."""
-    project = f"bench-{uuid.uuid4().hex[:8]}"
-    queue = "bench"
-    tally = Tally()
-    stop = threading.Event()
-    threads = [threading.Thread(target=_produce, args=(url, project, queue, batch, stop, tally))
-               for _ in range(producers)]
-    threads += [threading.Thread(target=_consume, args=(url, project, queue, stop, tally))
-                for _ in range(consumers)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    Connection(url, project).request("DELETE", f"/v2/queues/{queue}")
+def report(label: str, tally: Tally, elapsed: float, trips: float | None,
+           cpu: float | None) -> str:
+    parts = [f"{label:12s} {tally.requests / elapsed:8.1f} req/s"]
+    for kind, samples in tally.latencies.items():
+        parts.append(f"{kind} p50 {percentile(samples, 0.5) * 1000:.1f} "
+                     f"p99 {percentile(samples, 0.99) * 1000:.1f} ms")
+    if trips is not None and tally.requests:
+        parts.append(f"{trips / tally.requests:.2f} round trips/req")
+    if cpu is not None and tally.requests:
+        parts.append(f"{cpu * 1000 / tally.requests:.2f} ms CPU/req")
+    if tally.errors:
+        parts.append(f"{tally.errors} errors")
+    return "  ".join(parts)
 
-    print(f"server {url}: {producers} producers (batch {batch}), {consumers} consumers, "
-          f"{elapsed:.1f}s")
-    print(f"posted   {tally.posted:8d} messages  {tally.posted / elapsed:9.1f} msg/s")
-    print(f"consumed {tally.consumed:8d} messages  {tally.consumed / elapsed:9.1f} msg/s")
-    for kind in ("post", "claim", "delete"):
-        samples = tally.latencies.get(kind, [])
-        if samples:
-            p50, p99 = (_percentile(samples, q) * 1000 for q in (0.5, 0.99))
-            print(f"{kind:7s} {len(samples):8d} requests  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
-    print(f"errors   {tally.errors:8d}")
-    return 1 if tally.errors else 0
+
+def run_bench(url: str | None, *, storage: str | None, seconds: float, clients: int,
+              scenarios: list[str]) -> int:
+    """Run the scenarios, print one line each, return an exit status."""
+    with contextlib.ExitStack() as stack:
+        cpu: Callable[[], float] | None = None
+        if storage is not None:
+            url, cpu = stack.enter_context(served(storage))
+        assert url is not None
+        load = Load(url, f"bench-{uuid.uuid4().hex[:8]}", clients, seconds)
+        print(f"server {url}: {clients} clients, {seconds:g} s per scenario")
+        errors = 0
+        for name in scenarios:
+            for label, work in scenario_work(name, load):
+                trips_before, cpu_before = round_trips(url), cpu() if cpu else None
+                tally, elapsed = load.run(work)
+                trips_after = round_trips(url)
+                trips = (trips_after - trips_before
+                         if trips_before is not None and trips_after is not None else None)
+                used = cpu() - cpu_before if cpu and cpu_before is not None else None
+                print(report(label, tally, elapsed, trips, used), flush=True)
+                errors += tally.errors
+    return 1 if errors else 0

@@ -129,22 +129,34 @@ def build_parser() -> argparse.ArgumentParser:
                                              "or mongodb://host:port")
 
     bench_cmd = commands.add_parser("bench", help="measure throughput and latency of a server")
-    bench_cmd.add_argument("--url", default="http://127.0.0.1:8888",
-                           help="server root URL (default http://127.0.0.1:8888)")
-    bench_cmd.add_argument("--seconds", type=float, default=10.0, help="duration of each phase")
-    bench_cmd.add_argument("--producers", type=int, default=4, help="concurrent producers")
-    bench_cmd.add_argument("--consumers", type=int, default=4, help="concurrent consumers")
-    bench_cmd.add_argument("--batch", type=int, default=1, help="messages per post")
+    target = bench_cmd.add_mutually_exclusive_group()
+    target.add_argument("--url", default="http://127.0.0.1:8888",
+                        help="server root URL (default http://127.0.0.1:8888)")
+    target.add_argument("--serve", metavar="STORAGE",
+                        help="start zaqar-lite serve on this storage URL and also report "
+                             "its CPU time per request")
+    bench_cmd.add_argument("--seconds", type=float, default=10.0,
+                           help="duration of each scenario")
+    bench_cmd.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    bench_cmd.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                           help="scenarios to run (default: all of "
+                                "home stats list post-1 post-10 claim-delete mixed depth)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "bench":
-        from zaqar_lite.bench import run_bench
+        from zaqar_lite.bench import SCENARIOS, run_bench
 
-        return run_bench(args.url, seconds=args.seconds, producers=args.producers,
-                         consumers=args.consumers, batch=args.batch)
+        unknown = sorted(set(args.scenarios) - set(SCENARIOS))
+        if unknown:
+            print(f"zaqar-lite: unknown scenario {', '.join(unknown)}; choose from "
+                  f"{' '.join(SCENARIOS)}", file=sys.stderr)
+            return 2
+        return run_bench(None if args.serve else args.url, storage=args.serve,
+                         seconds=args.seconds, clients=args.clients,
+                         scenarios=args.scenarios or list(SCENARIOS))
     share_metrics_between_workers()
     try:
         settings = load_settings(args.config, overrides=_serve_overrides(args))

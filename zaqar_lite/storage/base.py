@@ -102,13 +102,24 @@ class QueueRecord:
 
 
 @dataclasses.dataclass(frozen=True)
+class MessageStamp:
+    """Which message, and when it was created: all that stats show of one."""
+
+    id: str
+    created: int
+
+    def age(self, now: int) -> int:
+        return max(0, now - self.created)
+
+
+@dataclasses.dataclass(frozen=True)
 class QueueStats:
     """Message counts of a queue; oldest/newest are None when it is empty."""
 
     total: int
     claimed: int
-    oldest: Message | None
-    newest: Message | None
+    oldest: MessageStamp | None
+    newest: MessageStamp | None
 
     @property
     def free(self) -> int:

@@ -26,10 +26,13 @@ from zaqar_lite.errors import StorageUnavailable, UnreliableStore
 from zaqar_lite.metrics import MONGODB_ROUND_TRIPS, observe_store, operation_name
 from zaqar_lite.storage.base import Clock
 from zaqar_lite.storage.mongodb.documents import (
+    CLAIM_EXPIRY_INDEX,
     CLAIM_INDEX,
     EXPIRY_INDEX,
     MARKER_INDEX,
+    QUEUE_EXPIRY_INDEX,
     QUEUE_NAME_INDEX,
+    RETIRED_INDEXES,
     TYPE_REGISTRY,
     Document,
 )
@@ -164,9 +167,16 @@ class Database:
                 [("p", ASCENDING), ("q", ASCENDING), ("k", ASCENDING)],
                 name=MARKER_INDEX, unique=True,
             )
+            for retired in RETIRED_INDEXES:
+                if retired in messages.index_information():
+                    messages.drop_index(retired)
             messages.create_index(
-                [("p", ASCENDING), ("q", ASCENDING), ("c.id", ASCENDING)], name=CLAIM_INDEX
-            )
+                [("p", ASCENDING), ("q", ASCENDING), ("c.id", ASCENDING), ("k", ASCENDING)],
+                name=CLAIM_INDEX)
+            messages.create_index(
+                [("p", ASCENDING), ("q", ASCENDING), ("c.e", ASCENDING)], name=CLAIM_EXPIRY_INDEX)
+            messages.create_index(
+                [("p", ASCENDING), ("q", ASCENDING), ("e", ASCENDING)], name=QUEUE_EXPIRY_INDEX)
             messages.create_index("x", name=EXPIRY_INDEX, expireAfterSeconds=0)
 
     def close(self) -> None:

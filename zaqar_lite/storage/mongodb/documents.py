@@ -36,9 +36,11 @@ datetime, ``x``, exists for the TTL index and is never queried.
 =========  =========================================================
 
 Indexes (created at startup, idempotently): unique (``p``, ``n``) on queues;
-unique (``p``, ``q``, ``k``) on messages, which serves FIFO listing, claim
-selection, pop, stats and counts and detects marker races; (``p``, ``q``,
-``c.id``) for a claim's messages; a TTL index on ``x`` for clean-up.
+on messages unique (``p``, ``q``, ``k``), which serves FIFO listing, claim
+selection, pop and a queue's oldest and newest and detects marker races;
+(``p``, ``q``, ``c.id``, ``k``) for a claim's messages in order; (``p``, ``q``,
+``c.e``) and (``p``, ``q``, ``e``) to count a queue's claimed and live messages
+for stats; a TTL index on ``x`` for clean-up.
 """
 
 from __future__ import annotations
@@ -57,8 +59,12 @@ from zaqar_lite.storage.rules import MessageTimes
 
 QUEUE_NAME_INDEX = "queue_name"
 MARKER_INDEX = "queue_marker"
-CLAIM_INDEX = "queue_claim"
+CLAIM_INDEX = "queue_claim_marker"
+CLAIM_EXPIRY_INDEX = "queue_claim_expires"
+QUEUE_EXPIRY_INDEX = "queue_expires"
 EXPIRY_INDEX = "expiry"
+RETIRED_INDEXES = ("queue_claim",)
+"""Indexes of earlier releases, dropped at start-up."""
 
 Document = dict[str, Any]
 

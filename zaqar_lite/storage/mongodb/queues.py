@@ -14,9 +14,9 @@ from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from zaqar_lite.errors import QueueDoesNotExist, StorageUnavailable, ValidationFailed
-from zaqar_lite.storage.base import QueueController, QueueRecord, QueueStats
+from zaqar_lite.storage.base import MessageStamp, QueueController, QueueRecord, QueueStats
 from zaqar_lite.storage.mongodb.database import Database, translate_errors
-from zaqar_lite.storage.mongodb.documents import MARKER_INDEX, Document, message_from_doc
+from zaqar_lite.storage.mongodb.documents import MARKER_INDEX, Document
 from zaqar_lite.storage.rules import collect_pages, matches_filters
 
 LOG = logging.getLogger(__name__)
@@ -168,22 +168,23 @@ class MongoQueues(QueueController):
 
     @translate_errors
     def stats(self, project: str, name: str) -> QueueStats:
-        if self._db.queue_docs.find_one({"p": project, "n": name}, {"_id": 1}) is None:
-            raise QueueDoesNotExist(project, name)
+        """Counts from the ``queue_expires`` and ``queue_claim_expires`` indexes, the ends
+        from the marker index; a queue with messages exists, so only an empty one is
+        looked up."""
         now = self._db.now()
         docs = self._db.message_docs
         live = {"p": project, "q": name, "e": {"$gt": now}}
         total = docs.count_documents(live)
         if total == 0:
+            if self._db.queue_docs.find_one({"p": project, "n": name}, {"_id": 1}) is None:
+                raise QueueDoesNotExist(project, name)
             return QueueStats(total=0, claimed=0, oldest=None, newest=None)
-        claimed = docs.count_documents({**live, "c.e": {"$gt": now}})
-        ends = [docs.find_one(live, sort=[("k", order)]) for order in (1, -1)]
-        return QueueStats(
-            total=total,
-            claimed=claimed,
-            oldest=message_from_doc(ends[0]) if ends[0] else None,
-            newest=message_from_doc(ends[1]) if ends[1] else None,
-        )
+        claimed = docs.count_documents({"p": project, "q": name, "c.e": {"$gt": now},
+                                        "e": {"$gt": now}})
+        ends = [docs.find_one(live, {"cr": 1}, sort=[("k", order)]) for order in (1, -1)]
+        oldest, newest = (MessageStamp(id=str(end["_id"]), created=end["cr"]) if end else None
+                          for end in ends)
+        return QueueStats(total=total, claimed=claimed, oldest=oldest, newest=newest)
 
 
 def _metadata_query(filters: Mapping[str, Any]) -> Document:

@@ -9,7 +9,7 @@ from zaqar_lite.errors import ClaimDoesNotExist
 from zaqar_lite.storage.base import Claim, ClaimController, Message, is_valid_id, new_id
 from zaqar_lite.storage.rules import ClaimTerms, DeadLetterPolicy, split_candidates
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
-from zaqar_lite.storage.sqlite.queues import reserve_markers
+from zaqar_lite.storage.sqlite.queues import count_removed, reserve_markers
 from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS, message_from_row, placeholders
 
 
@@ -31,7 +31,7 @@ class SQLiteClaims(ClaimController):
             policy = DeadLetterPolicy.from_metadata(json.loads(row[0]) if row else None)
             candidates = conn.execute(
                 "SELECT id, claim_count FROM messages WHERE project = ? AND queue = ? "
-                "AND expires > ? AND claim_expires <= ? AND delay_expires <= ? "
+                "AND +expires > ? AND +claim_expires <= ? AND +delay_expires <= ? "
                 "ORDER BY marker LIMIT ?",
                 (project, queue, now, now, now, limit),
             ).fetchall()
@@ -46,7 +46,7 @@ class SQLiteClaims(ClaimController):
                 )
                 _extend_lifetimes(conn, project, queue, claim_id, terms)
             if dead and policy is not None:
-                _move_to_dead_letter_queue(conn, project, dead, policy, claim_id, terms)
+                _move_to_dead_letter_queue(conn, project, queue, dead, policy, claim_id, terms)
             if not live:
                 return None, []
             messages = _claimed_messages(conn, project, queue, claim_id, now)
@@ -69,7 +69,7 @@ class SQLiteClaims(ClaimController):
         with self._db.write() as conn:
             cursor = conn.execute(
                 "UPDATE messages SET claim_expires = ?, claim_ttl = ? WHERE project = ? "
-                "AND queue = ? AND claim_id = ? AND claim_expires > ? AND expires > ?",
+                "AND queue = ? AND claim_id = ? AND +claim_expires > ? AND +expires > ?",
                 (terms.expires, ttl, project, queue, claim_id, now, now),
             )
             if cursor.rowcount == 0:
@@ -93,18 +93,19 @@ def _extend_lifetimes(
     extended = terms.extended
     conn.execute(
         "UPDATE messages SET expires = ?, ttl = ? WHERE project = ? AND queue = ? "
-        "AND claim_id = ? AND expires < ?",
+        "AND claim_id = ? AND +expires < ?",
         (extended.expires, extended.ttl, project, queue, claim_id, terms.expires),
     )
 
 
 def _move_to_dead_letter_queue(
-    conn: sqlite3.Connection, project: str, message_ids: list[str], policy: DeadLetterPolicy,
-    claim_id: str, terms: ClaimTerms,
+    conn: sqlite3.Connection, project: str, queue: str, message_ids: list[str],
+    policy: DeadLetterPolicy, claim_id: str, terms: ClaimTerms,
 ) -> None:
     """Move messages to the dead-letter queue, tagged with this claim there."""
     first = reserve_markers(conn, project, policy.queue, len(message_ids), terms.now,
                             create=True)
+    count_removed(conn, project, queue, len(message_ids))
     lifetime = policy.moved_lifetime(terms.moment)
     for offset, mid in enumerate(message_ids):
         conn.execute(
@@ -121,7 +122,7 @@ def _claimed_messages(
 ) -> list[Message]:
     rows = conn.execute(
         f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
-        "AND claim_id = ? AND claim_expires > ? AND expires > ? ORDER BY marker",
+        "AND claim_id = ? AND +claim_expires > ? AND +expires > ? ORDER BY marker",
         (project, queue, claim_id, now, now),
     ).fetchall()
     return [message_from_row(row) for row in rows]

@@ -14,6 +14,7 @@ writer returns only after the commit that holds its changes.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import functools
@@ -214,14 +215,15 @@ class Database:
         """Create the tables, and add the columns a database from an older
         release lacks (a database file is never rebuilt)."""
         conn = self.connection()
-        conn.executescript(SCHEMA)
-        for table, column, statement in MIGRATIONS:
+        for table, column, statements in MIGRATIONS:
             columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-            if column not in columns:
+            if columns and column not in columns:
                 with self.write() as writer:
                     columns = {row[1] for row in writer.execute(f"PRAGMA table_info({table})")}
                     if column not in columns:
-                        writer.execute(statement)
+                        for statement in statements:
+                            writer.execute(statement)
+        conn.executescript(SCHEMA)
 
     def sweep_expired(self, now: int) -> None:
         """Delete expired messages, at most once a minute per process."""
@@ -229,9 +231,13 @@ class Database:
             return
         self._last_sweep = now
         with self.write() as conn:
-            deleted = conn.execute("DELETE FROM messages WHERE expires <= ?", (now,)).rowcount
-        if deleted:
-            LOG.debug("deleted %d expired messages", deleted)
+            gone = collections.Counter(conn.execute(
+                "DELETE FROM messages WHERE expires <= ? RETURNING project, queue", (now,)))
+            conn.executemany(
+                "UPDATE queues SET messages = messages - ? WHERE project = ? AND name = ?",
+                [(count, project, queue) for (project, queue), count in gone.items()])
+        if gone:
+            LOG.debug("deleted %d expired messages", sum(gone.values()))
 
     def close(self) -> None:
         """Close this thread's connection, the writer connection and the lock file."""

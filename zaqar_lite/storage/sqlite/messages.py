@@ -10,7 +10,7 @@ from zaqar_lite.errors import MessageDoesNotExist
 from zaqar_lite.storage.base import Message, MessageController, NewMessage, is_valid_id, new_id
 from zaqar_lite.storage.rules import MessageTimes, check_claim_ids, check_deletable
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
-from zaqar_lite.storage.sqlite.queues import reserve_markers
+from zaqar_lite.storage.sqlite.queues import count_removed, reserve_markers
 from zaqar_lite.storage.sqlite.schema import (
     MESSAGE_COLUMNS,
     dump_json,
@@ -67,16 +67,16 @@ class SQLiteMessages(MessageController):
     ) -> builtins.list[Message]:
         now = self._db.now()
         sql = (f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
-               "AND marker > ? AND expires > ?")
+               "AND marker > ? AND +expires > ?")
         params: builtins.list[Any] = [project, queue, after if after is not None else 0, now]
         if not echo and client_id is not None:
             sql += " AND (client_id IS NULL OR client_id != ?)"
             params.append(client_id)
         if not include_claimed:
-            sql += " AND claim_expires <= ?"
+            sql += " AND +claim_expires <= ?"
             params.append(now)
         if not include_delayed:
-            sql += " AND delay_expires <= ?"
+            sql += " AND +delay_expires <= ?"
             params.append(now)
         sql += " ORDER BY marker LIMIT ?"
         params.append(limit)
@@ -98,8 +98,8 @@ class SQLiteMessages(MessageController):
         if not ids:
             return []
         rows = self._db.connection().execute(
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
-            f"AND expires > ? AND id IN ({placeholders(len(ids))}) ORDER BY marker",
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE +project = ? AND +queue = ? "
+            f"AND +expires > ? AND id IN ({placeholders(len(ids))}) ORDER BY marker",
             (project, queue, self._db.now(), *ids),
         ).fetchall()
         return [message_from_row(row) for row in rows]
@@ -111,8 +111,8 @@ class SQLiteMessages(MessageController):
         now = self._db.now()
         with self._db.write() as conn:
             row = conn.execute(
-                "SELECT claim_id, claim_expires FROM messages WHERE id = ? AND project = ? "
-                "AND queue = ? AND expires > ?",
+                "SELECT claim_id, claim_expires FROM messages WHERE id = ? AND +project = ? "
+                "AND +queue = ? AND +expires > ?",
                 (message_id, project, queue, now),
             ).fetchone()
             if row is None:
@@ -120,6 +120,7 @@ class SQLiteMessages(MessageController):
             held_by, claim_expires = row
             check_deletable(held_by, claim_expires, claim_id, now)
             conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            count_removed(conn, project, queue, 1)
 
     @translate_errors
     def delete_many(
@@ -132,7 +133,7 @@ class SQLiteMessages(MessageController):
         ids = sorted({mid for mid in message_ids if is_valid_id(mid)})
         if not ids:
             return
-        where = f"project = ? AND queue = ? AND id IN ({placeholders(len(ids))})"
+        where = f"+project = ? AND +queue = ? AND id IN ({placeholders(len(ids))})"
         with self._db.write() as conn:
             if claim_ids is not None:
                 held = {
@@ -140,7 +141,9 @@ class SQLiteMessages(MessageController):
                         f"SELECT claim_id FROM messages WHERE {where}", (project, queue, *ids))
                 }
                 check_claim_ids(held, claim_ids)
-            conn.execute(f"DELETE FROM messages WHERE {where}", (project, queue, *ids))
+            deleted = conn.execute(
+                f"DELETE FROM messages WHERE {where}", (project, queue, *ids)).rowcount
+            count_removed(conn, project, queue, deleted)
 
     @translate_errors
     def pop(self, project: str, queue: str, limit: int) -> builtins.list[Message]:
@@ -148,7 +151,7 @@ class SQLiteMessages(MessageController):
         with self._db.write() as conn:
             rows = conn.execute(
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
-                "AND expires > ? AND claim_expires <= ? ORDER BY marker LIMIT ?",
+                "AND +expires > ? AND +claim_expires <= ? ORDER BY marker LIMIT ?",
                 (project, queue, now, now, limit),
             ).fetchall()
             popped = [message_from_row(row) for row in rows]
@@ -157,12 +160,14 @@ class SQLiteMessages(MessageController):
                     f"DELETE FROM messages WHERE id IN ({placeholders(len(popped))})",
                     [msg.id for msg in popped],
                 )
+                count_removed(conn, project, queue, len(popped))
         return popped
 
     @translate_errors
     def purge(self, project: str, queue: str) -> None:
         with self._db.write() as conn:
-            conn.execute(
-                "DELETE FROM messages WHERE project = ? AND queue = ? AND claim_expires <= ?",
+            deleted = conn.execute(
+                "DELETE FROM messages WHERE project = ? AND queue = ? AND +claim_expires <= ?",
                 (project, queue, self._db.now()),
-            )
+            ).rowcount
+            count_removed(conn, project, queue, deleted)

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from zaqar_lite.errors import QueueDoesNotExist
-from zaqar_lite.storage.base import QueueController, QueueRecord, QueueStats
+from zaqar_lite.storage.base import MessageStamp, QueueController, QueueRecord, QueueStats
 from zaqar_lite.storage.rules import collect_pages, matches_filters
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
-from zaqar_lite.storage.sqlite.schema import MESSAGE_COLUMNS, dump_json, message_from_row
+from zaqar_lite.storage.sqlite.schema import dump_json
 
 _LIST_CHUNK = 200
 
@@ -20,7 +20,8 @@ _LIST_CHUNK = 200
 def reserve_markers(
     conn: sqlite3.Connection, project: str, queue: str, count: int, now: int, *, create: bool
 ) -> int:
-    """Take ``count`` markers from the queue's counter; return the first.
+    """Take ``count`` markers from the queue's counter for ``count`` messages about to
+    be stored (counted in now); return the first.
 
     Runs inside a write transaction. Creates the queue if ``create``.
     """
@@ -39,10 +40,17 @@ def reserve_markers(
     else:
         first = row[0]
     conn.execute(
-        "UPDATE queues SET counter = ? WHERE project = ? AND name = ?",
-        (first + count, project, queue),
+        "UPDATE queues SET counter = ?, messages = messages + ? WHERE project = ? AND name = ?",
+        (first + count, count, project, queue),
     )
     return first
+
+
+def count_removed(conn: sqlite3.Connection, project: str, queue: str, count: int) -> None:
+    """``count`` messages of the queue were deleted (or moved away) in this transaction."""
+    if count:
+        conn.execute("UPDATE queues SET messages = messages - ? WHERE project = ? AND name = ?",
+                     (count, project, queue))
 
 
 class SQLiteQueues(QueueController):
@@ -129,23 +137,33 @@ class SQLiteQueues(QueueController):
 
     @translate_errors
     def stats(self, project: str, name: str) -> QueueStats:
-        if not self.exists(project, name):
-            raise QueueDoesNotExist(project, name)
+        """Counts from the queue's message count, less the expired messages not yet swept,
+        and from the live claims: what they cost does not grow with the queue."""
         conn = self._db.connection()
         now = self._db.now()
-        total, claimed = conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(claim_expires > ?), 0) FROM messages "
-            "WHERE project = ? AND queue = ? AND expires > ?",
-            (now, project, name, now),
+        row = conn.execute(
+            "SELECT messages FROM queues WHERE project = ? AND name = ?", (project, name)
         ).fetchone()
-        if total == 0:
+        if row is None:
+            raise QueueDoesNotExist(project, name)
+        (expired,) = conn.execute(
+            "SELECT COUNT(*) FROM messages WHERE project = ? AND queue = ? AND expires <= ?",
+            (project, name, now),
+        ).fetchone()
+        total = row[0] - expired
+        (claimed,) = conn.execute(
+            "SELECT COUNT(*) FROM messages WHERE project = ? AND queue = ? "
+            "AND claim_expires > ? AND +expires > ?",
+            (project, name, now, now),
+        ).fetchone()
+        if total <= 0:
             return QueueStats(total=0, claimed=0, oldest=None, newest=None)
-        ends = []
+        ends: list[MessageStamp | None] = []
         for order in ("ASC", "DESC"):
             row = conn.execute(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE project = ? AND queue = ? "
-                f"AND expires > ? ORDER BY marker {order} LIMIT 1",
+                "SELECT id, created FROM messages WHERE project = ? AND queue = ? "
+                f"AND +expires > ? ORDER BY marker {order} LIMIT 1",
                 (project, name, now),
             ).fetchone()
-            ends.append(message_from_row(row) if row else None)
+            ends.append(MessageStamp(id=row[0], created=row[1]) if row else None)
         return QueueStats(total=total, claimed=claimed, oldest=ends[0], newest=ends[1])
