@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -57,29 +57,57 @@ MESSAGES = Counter(
     "zaqar_messages_total", "Messages posted, claimed, deleted and popped.", ["event"])
 
 
-SQLITE_ROUND_TRIPS = STORE_ROUND_TRIPS.labels("sqlite")
-MONGODB_ROUND_TRIPS = STORE_ROUND_TRIPS.labels("mongodb")
+class Children:
+    """A metric's labelled children, looked up once per label values (``labels()``
+    validates and locks on every call, which shows on a hot path)."""
 
-_operation = threading.local()
+    def __init__(self, metric: Any) -> None:
+        self._metric = metric
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def __call__(self, *values: str) -> Any:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self._metric.labels(*values)
+        return child
 
 
-def observe_store(operation: str, call: Callable[[], R]) -> R:
-    """Run a store operation, timing it and counting its failure.
+requests_by = Children(REQUESTS)
+request_seconds_by = Children(REQUEST_SECONDS)
+_store_seconds_by = Children(STORE_SECONDS)
+_store_errors_by = Children(STORE_ERRORS)
+_round_trips_by = Children(STORE_ROUND_TRIPS)
+
+_thread = threading.local()
+
+
+def count_round_trip() -> None:
+    """One statement or command sent to the store by this thread; they are added to
+    ``zaqar_store_round_trips_total`` when its store operation ends."""
+    _thread.round_trips = getattr(_thread, "round_trips", 0) + 1
+
+
+def observe_store(store: str, operation: str, call: Callable[[], R]) -> R:
+    """Run a store operation, timing it, counting its failure and its round trips.
 
     Only the outermost operation of a thread counts (one may call another).
     """
-    if getattr(_operation, "running", False):
+    if getattr(_thread, "operation", False):
         return call()
-    _operation.running = True
+    _thread.operation = True
     started = time.perf_counter()
     try:
         return call()
     except StorageUnavailable:
-        STORE_ERRORS.labels(operation).inc()
+        _store_errors_by(operation).inc()
         raise
     finally:
-        _operation.running = False
-        STORE_SECONDS.labels(operation).observe(time.perf_counter() - started)
+        _thread.operation = False
+        _store_seconds_by(operation).observe(time.perf_counter() - started)
+        trips = getattr(_thread, "round_trips", 0)
+        if trips:
+            _thread.round_trips = 0
+            _round_trips_by(store).inc(trips)
 
 
 def operation_name(qualname: str) -> str:

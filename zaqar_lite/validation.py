@@ -1,6 +1,7 @@
 """Every request limit and body rule, in one place.
 
-Body shapes are JSON schemas (jsonschema); each rule carries the exact message
+Body shapes are JSON schemas (checked with fastjsonschema, explained with
+jsonschema); each rule carries the exact message
 Zaqar answers with, in an ``errorMessage`` map keyed by the failing keyword, so
 rule and message live side by side. Shape errors (types, required members)
 are reported before range errors, as the reference does. Limits come from the
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from zaqar_lite.config import Settings
@@ -86,20 +88,37 @@ def _range(minimum: int, maximum: int, message: str) -> dict[str, Any]:
             "errorMessage": {"minimum": message, "maximum": message}}
 
 
-def _first_error(validator: jsonschema.protocols.Validator, document: Any) -> ZaqarError | None:
-    """The error Zaqar would report first for ``document``, or None."""
-    errors = list(validator.iter_errors(document))
-    if not errors:
-        return None
-    # iter_errors follows the schema's member order and the items' order in the
-    # document, which is Zaqar's checking order; the stable sort keeps it.
-    errors.sort(key=lambda err: err.validator not in _SHAPE_KEYWORDS)
-    error = errors[0]
-    messages = error.schema.get("errorMessage", {}) if isinstance(error.schema, dict) else {}
-    message = messages.get(error.validator, error.message)
-    if error.validator in _SHAPE_KEYWORDS:
-        return InvalidBody(message)
-    return ValidationFailed(message)
+class Schema:
+    """A JSON schema, checked fast and explained exactly.
+
+    fastjsonschema compiles the schema to Python, so a valid document (the
+    usual case) costs microseconds; only an invalid one is run through
+    jsonschema, whose errors carry the ``errorMessage`` texts.
+    """
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._check = fastjsonschema.compile(schema)
+        self._explain = jsonschema.Draft202012Validator(schema)
+
+    def first_error(self, document: Any) -> ZaqarError | None:
+        """The error Zaqar would report first for ``document``, or None."""
+        try:
+            self._check(document)
+            return None
+        except fastjsonschema.JsonSchemaException:
+            pass
+        errors = list(self._explain.iter_errors(document))
+        if not errors:
+            return None
+        # iter_errors follows the schema's member order and the items' order in the
+        # document, which is Zaqar's checking order; the stable sort keeps it.
+        errors.sort(key=lambda err: err.validator not in _SHAPE_KEYWORDS)
+        error = errors[0]
+        messages = error.schema.get("errorMessage", {}) if isinstance(error.schema, dict) else {}
+        message = messages.get(error.validator, error.message)
+        if error.validator in _SHAPE_KEYWORDS:
+            return InvalidBody(message)
+        return ValidationFailed(message)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,7 +144,7 @@ class RequestValidator:
             "seconds,and must be at least 0 seconds long."
         )
         self._messages = {
-            (ttl_required, delays): jsonschema.Draft202012Validator({
+            (ttl_required, delays): Schema({
                 "type": "array",
                 "items": {
                     "type": "object",
@@ -155,7 +174,7 @@ class RequestValidator:
             f"{settings.max_messages_per_claim_or_pop}."
         )
         self._claims = {
-            (ttl_required, grace_required): jsonschema.Draft202012Validator({
+            (ttl_required, grace_required): Schema({
                 "type": "object",
                 "allOf": _checks(("ttl", "integer", ttl_required),
                                  ("grace", "integer", grace_required),
@@ -258,7 +277,7 @@ class RequestValidator:
         else:
             raise ValidationFailed("No messages were found in the request body.")
         schema = self._messages[(not rules.ttl_defaults, rules.queue_settings)]
-        error = _first_error(schema, items)
+        error = schema.first_error(items)
         if error is None and not items:
             error = ValidationFailed("No messages to enqueu.")
         if error is not None:
@@ -283,7 +302,7 @@ class RequestValidator:
         """
         required = not rules.ttl_defaults
         document = {} if document is None else document
-        error = _first_error(self._claims[(required, required)], document)
+        error = self._claims[(required, required)].first_error(document)
         if error is not None:
             raise error
         ttl = int(document.get("ttl", self.settings.default_claim_ttl))
@@ -301,7 +320,7 @@ class RequestValidator:
         Without defaults (v1) ``ttl`` is required and ``grace`` is 0 unless given.
         """
         required = not rules.ttl_defaults
-        error = _first_error(self._claims[(required, False)], document)
+        error = self._claims[(required, False)].first_error(document)
         if error is not None:
             raise error
         grace_default = self.settings.default_claim_grace if rules.ttl_defaults else 0

@@ -21,7 +21,7 @@ import falcon
 
 from zaqar_lite.core.rules import HeaderPolicy, Presence
 from zaqar_lite.errors import HeaderError, MissingClientId
-from zaqar_lite.metrics import REQUEST_SECONDS, REQUESTS
+from zaqar_lite.metrics import request_seconds_by, requests_by
 from zaqar_lite.validation import RequestValidator
 
 LOG = logging.getLogger("zaqar_lite.access")
@@ -151,8 +151,8 @@ class RequestSteps:
         elapsed = time.monotonic() - req.context.started
         status = falcon.http_status_to_code(resp.status)
         route = req.uri_template or "(no route)"
-        REQUESTS.labels(req.method, route, str(status)).inc()
-        REQUEST_SECONDS.labels(req.method, route).observe(elapsed)
+        requests_by(req.method, route, str(status)).inc()
+        request_seconds_by(req.method, route).observe(elapsed)
         if self._access_log:
             LOG.info("%s %s %s %d %.1fms project=%s", req.context.request_id, req.method,
                      req.relative_uri, status, elapsed * 1000, req.context.project)

@@ -18,6 +18,7 @@ from zaqar_lite.serving.protocol import guarded_protocol
 class Worker(UvicornWorker):  # type: ignore[misc]
     CONFIG_KWARGS: dict[str, Any] = {
         "loop": "uvloop", "lifespan": "on", "access_log": False, "server_header": False,
+        "proxy_headers": False,
     }
 
     async def _serve(self) -> None:

@@ -23,7 +23,7 @@ from pymongo.errors import AutoReconnect, PyMongoError, ServerSelectionTimeoutEr
 
 from zaqar_lite.config import redacted_url
 from zaqar_lite.errors import StorageUnavailable, UnreliableStore
-from zaqar_lite.metrics import MONGODB_ROUND_TRIPS, observe_store, operation_name
+from zaqar_lite.metrics import count_round_trip, observe_store, operation_name
 from zaqar_lite.storage.base import Clock
 from zaqar_lite.storage.mongodb.documents import (
     CLAIM_EXPIRY_INDEX,
@@ -95,7 +95,7 @@ def translate_errors(func: Callable[Concatenate[C, P], R]) -> Callable[Concatena
 
     @functools.wraps(func)
     def wrapper(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return observe_store(operation, lambda: call(self, *args, **kwargs))
+        return observe_store("mongodb", operation, lambda: call(self, *args, **kwargs))
 
     return wrapper
 
@@ -104,7 +104,7 @@ class _CountCommands(monitoring.CommandListener):
     """Counts the commands sent to MongoDB (its round trips)."""
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        MONGODB_ROUND_TRIPS.inc()
+        count_round_trip()
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 from zaqar_lite.errors import StorageUnavailable
-from zaqar_lite.metrics import SQLITE_ROUND_TRIPS, observe_store, operation_name
+from zaqar_lite.metrics import count_round_trip, observe_store, operation_name
 from zaqar_lite.storage.base import Clock
 from zaqar_lite.storage.sqlite.schema import MIGRATIONS, SCHEMA
 
@@ -51,13 +51,13 @@ def translate_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return observe_store(operation, lambda: call(*args, **kwargs))
+        return observe_store("sqlite", operation, lambda: call(*args, **kwargs))
 
     return wrapper
 
 
 def _count_statement(statement: str) -> None:
-    SQLITE_ROUND_TRIPS.inc()
+    count_round_trip()
 
 
 class _Batch:
