@@ -219,7 +219,7 @@ def round_trips(url: str) -> float | None:
     if response.status != 200:
         return None
     found = re.findall(r"^zaqar_store_round_trips_total\{[^}]*\} (\S+)$", text, re.M)
-    return sum(float(value) for value in found) if found else None
+    return sum(float(value) for value in found)
 
 
 @contextlib.contextmanager
