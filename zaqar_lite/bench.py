@@ -5,8 +5,9 @@ time and reports requests per second, the p50/p99 latency of each request
 kind and, read from the server's ``/metrics``, store round trips per request.
 With ``--serve STORAGE`` the command starts the server itself (``zaqar-lite
 serve``, its defaults) and also reports the server's CPU time per request,
-summed over its processes. It uses the standard library only, so it runs
-wherever the server is installed.
+summed over its processes; ``--server-group`` and ``--store-group`` report the
+same for process groups started elsewhere (another server, the database). It
+uses the standard library only, so it runs wherever the server is installed.
 
 Scenarios (all on one fresh project):
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import http.client
 import json
 import os
@@ -267,7 +269,7 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 def report(label: str, tally: Tally, elapsed: float, trips: float | None,
-           cpu: float | None) -> str:
+           cpu: float | None, store_cpu: float | None) -> str:
     parts = [f"{label:12s} {tally.requests / elapsed:8.1f} req/s"]
     for kind, samples in tally.latencies.items():
         parts.append(f"{kind} p50 {percentile(samples, 0.5) * 1000:.1f} "
@@ -276,30 +278,40 @@ def report(label: str, tally: Tally, elapsed: float, trips: float | None,
         parts.append(f"{trips / tally.requests:.2f} round trips/req")
     if cpu is not None and tally.requests:
         parts.append(f"{cpu * 1000 / tally.requests:.2f} ms CPU/req")
+    if store_cpu is not None and tally.requests:
+        parts.append(f"{store_cpu * 1000 / tally.requests:.2f} ms store CPU/req")
     if tally.errors:
         parts.append(f"{tally.errors} errors")
     return "  ".join(parts)
 
 
 def run_bench(url: str | None, *, storage: str | None, seconds: float, clients: int,
-              scenarios: list[str]) -> int:
+              scenarios: list[str], server_group: int | None = None,
+              store_group: int | None = None) -> int:
     """Run the scenarios, print one line each, return an exit status."""
     with contextlib.ExitStack() as stack:
         cpu: Callable[[], float] | None = None
+        if server_group is not None:
+            cpu = functools.partial(group_cpu_seconds, server_group)
         if storage is not None:
             url, cpu = stack.enter_context(served(storage))
+        store_cpu = None if store_group is None else functools.partial(
+            group_cpu_seconds, store_group)
         assert url is not None
         load = Load(url, f"bench-{uuid.uuid4().hex[:8]}", clients, seconds)
         print(f"server {url}: {clients} clients, {seconds:g} s per scenario")
         errors = 0
         for name in scenarios:
             for label, work in scenario_work(name, load):
-                trips_before, cpu_before = round_trips(url), cpu() if cpu else None
+                trips_before = round_trips(url)
+                cpu_before = cpu() if cpu else 0.0
+                store_before = store_cpu() if store_cpu else 0.0
                 tally, elapsed = load.run(work)
                 trips_after = round_trips(url)
                 trips = (trips_after - trips_before
                          if trips_before is not None and trips_after is not None else None)
-                used = cpu() - cpu_before if cpu and cpu_before is not None else None
-                print(report(label, tally, elapsed, trips, used), flush=True)
+                used = cpu() - cpu_before if cpu else None
+                store_used = store_cpu() - store_before if store_cpu else None
+                print(report(label, tally, elapsed, trips, used, store_used), flush=True)
                 errors += tally.errors
     return 1 if errors else 0

@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--serve", metavar="STORAGE",
                         help="start zaqar-lite serve on this storage URL and also report "
                              "its CPU time per request")
+    bench_cmd.add_argument("--server-group", type=int, metavar="PGID",
+                           help="also report the CPU time per request of this process group "
+                                "(a server started elsewhere, e.g. another Zaqar's gunicorn)")
+    bench_cmd.add_argument("--store-group", type=int, metavar="PGID",
+                           help="also report the CPU time per request of this process group "
+                                "as the store's (e.g. the database server)")
     bench_cmd.add_argument("--seconds", type=float, default=10.0,
                            help="duration of each scenario")
     bench_cmd.add_argument("--clients", type=int, default=8, help="concurrent clients")
@@ -156,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return run_bench(None if args.serve else args.url, storage=args.serve,
                          seconds=args.seconds, clients=args.clients,
-                         scenarios=args.scenarios or list(SCENARIOS))
+                         scenarios=args.scenarios or list(SCENARIOS),
+                         server_group=args.server_group, store_group=args.store_group)
     share_metrics_between_workers()
     try:
         settings = load_settings(args.config, overrides=_serve_overrides(args))
