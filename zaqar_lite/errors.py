@@ -87,6 +87,11 @@ class ClaimDoesNotExist(DoesNotExist):
         )
 
 
+class SubscriptionDoesNotExist(DoesNotExist):
+    def __init__(self, subscription_id: str) -> None:
+        super().__init__(f"Subscription {subscription_id} does not exist")
+
+
 class MessageIsClaimed(ZaqarError):
     """Deleting a message under a live claim without that claim's id (403)."""
 
@@ -134,6 +139,14 @@ class Conflict(ZaqarError):
 
     status = 409
     title = "Resource conflict"
+
+
+class SubscriptionExists(Conflict):
+    """Another live subscription of the queue has this subscriber (409)."""
+
+    def __init__(self) -> None:
+        super().__init__("Such subscription already exists.Subscriptions are unique by "
+                         "project + queue + subscriber URI.")
 
 
 class StorageUnavailable(ZaqarError):

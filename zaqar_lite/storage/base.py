@@ -23,6 +23,14 @@ Vocabulary (all times are integer UNIX seconds read from the injected clock):
   maximum is moved to the dead-letter queue by the next claim instead of being
   claimed again (it keeps that claim's tag, so it stays hidden there until the
   claim lapses).
+* A subscription is *live* until ``now >= expires``; expired subscriptions are
+  invisible to every read and are cleaned up lazily. Subscriptions are unique
+  per (project, queue, subscriber URI) among live ones.
+* The *outbox* holds one delivery per (posted message, live subscription),
+  written in the same store write as the messages, so an acknowledged post
+  never lacks its notifications. A delivery is *due* once ``now >= due``;
+  leasing one makes it due again only when the lease ends, so a crashed
+  deliverer's work is redone (at least once) and a live one's is not.
 """
 
 from __future__ import annotations
@@ -156,6 +164,76 @@ class MessageVolume:
     claimed: int
 
 
+@dataclasses.dataclass(frozen=True)
+class Subscription:
+    """A stored subscription: a queue's link to a subscriber URI."""
+
+    id: str
+    queue: str
+    subscriber: str
+    ttl: int
+    options: dict[str, Any]
+    created: int
+    expires: int
+    confirmed: bool
+
+    def age(self, now: int) -> int:
+        return max(0, now - self.created)
+
+
+@dataclasses.dataclass(frozen=True)
+class SubscriptionChanges:
+    """A subscription update: the members to replace (None leaves one as it is)."""
+
+    subscriber: str | None = None
+    ttl: int | None = None
+    options: dict[str, Any] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """What a post notifies its queue's subscribers of, stored with its messages."""
+
+    payloads: Sequence[Any]
+    """One document per posted message, in order, as subscribers receive it."""
+    confirmed_only: bool
+    """Only confirmed subscriptions are notified (``require_confirmation``)."""
+    queue_policy: Mapping[str, Any]
+    """The queue's ``_retry_policy`` when the messages were posted."""
+
+
+@dataclasses.dataclass(frozen=True)
+class NewDelivery:
+    """One notification to send: a payload for one subscriber, with what it needs."""
+
+    project: str
+    queue: str
+    subscription_id: str
+    subscriber: str
+    options: dict[str, Any]
+    """The subscription's options when the notification was made."""
+    payload: Any
+    queue_policy: Mapping[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Delivery:
+    """A leased outbox entry: what to send, and how often it was tried before."""
+
+    id: str
+    entry: NewDelivery
+    attempts: int
+    created: int
+
+
+@dataclasses.dataclass(frozen=True)
+class OutboxCounts:
+    """Outbox entries waiting to be sent, and kept after every attempt failed."""
+
+    pending: int
+    failed: int
+
+
 class QueueController(abc.ABC):
     """Queues: named per project, carrying a free-form metadata object."""
 
@@ -177,7 +255,7 @@ class QueueController(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, project: str, name: str) -> None:
-        """Delete the queue and all its messages; a missing queue is a no-op."""
+        """Delete the queue, its messages and its subscriptions; a missing queue is a no-op."""
 
     @abc.abstractmethod
     def list(
@@ -217,12 +295,17 @@ class MessageController(abc.ABC):
         client_id: str | None,
         *,
         create_queue: bool,
+        notice: Notice | None = None,
     ) -> list[str]:
         """Store the messages (all or nothing) and return their ids in order.
 
         Markers are assigned contiguously in request order. If the queue does
         not exist it is created with empty metadata when ``create_queue`` is
-        true, otherwise QueueDoesNotExist is raised.
+        true, otherwise QueueDoesNotExist is raised. With ``notice``, one
+        outbox delivery per message and live (or, if asked, confirmed)
+        subscription of the queue is stored too, before this returns: a
+        stored message never lacks its deliveries (an interrupted post may
+        leave deliveries of messages that were never acknowledged).
         """
 
     @abc.abstractmethod
@@ -323,12 +406,100 @@ class ClaimController(abc.ABC):
         """Release the claim: its messages become free now. Unknown ids are a no-op."""
 
 
+class SubscriptionController(abc.ABC):
+    """Subscriptions of a queue, listed in creation order."""
+
+    @abc.abstractmethod
+    def create(self, project: str, queue: str, subscriber: str, ttl: int,
+               options: Mapping[str, Any]) -> tuple[Subscription, bool]:
+        """Subscribe ``subscriber``; return the subscription and whether it is new.
+
+        A missing queue is created (with empty metadata). If a live
+        subscription of the queue has the same subscriber, it is returned
+        unchanged (``False``); an expired one is replaced.
+        """
+
+    @abc.abstractmethod
+    def list(self, project: str, queue: str, *, marker: str | None = None,
+             limit: int = 10) -> builtins.list[Subscription]:
+        """Live subscriptions in creation order, after the one whose id is ``marker``."""
+
+    @abc.abstractmethod
+    def get(self, project: str, queue: str, subscription_id: str) -> Subscription:
+        """A live subscription; raises SubscriptionDoesNotExist."""
+
+    @abc.abstractmethod
+    def update(self, project: str, queue: str, subscription_id: str,
+               changes: SubscriptionChanges) -> None:
+        """Replace the given members; a new ttl counts from now.
+
+        Raises SubscriptionDoesNotExist, or SubscriptionExists if the new
+        subscriber is another live subscription's.
+        """
+
+    @abc.abstractmethod
+    def confirm(self, project: str, queue: str, subscription_id: str,
+                confirmed: bool) -> Subscription:
+        """Set the confirmed flag; return the subscription. Raises SubscriptionDoesNotExist."""
+
+    @abc.abstractmethod
+    def delete(self, project: str, queue: str, subscription_id: str) -> None:
+        """Remove the subscription; an unknown id is a no-op."""
+
+    @abc.abstractmethod
+    def purge(self, project: str, queue: str) -> None:
+        """Remove every subscription of the queue."""
+
+    @abc.abstractmethod
+    def live_ids(self, subscription_ids: Sequence[str]) -> set[str]:
+        """Which of these ids (of any project) name live subscriptions."""
+
+
+class OutboxController(abc.ABC):
+    """Deliveries of notifications, leased by any number of deliverers.
+
+    ``owner`` is the deliverer's token: only the holder of a lease may settle
+    the delivery, so a deliverer whose lease ran out cannot undo another's work.
+    """
+
+    @abc.abstractmethod
+    def add(self, deliveries: Sequence[NewDelivery]) -> None:
+        """Store deliveries that are due now (e.g. subscription confirmations)."""
+
+    @abc.abstractmethod
+    def lease(self, owner: str, limit: int, seconds: float) -> builtins.list[Delivery]:
+        """Take up to ``limit`` due deliveries, oldest due first, for ``seconds``."""
+
+    @abc.abstractmethod
+    def delivered(self, delivery_id: str, owner: str) -> None:
+        """The delivery is done (sent, or no longer wanted): remove it."""
+
+    @abc.abstractmethod
+    def retry(self, delivery_id: str, owner: str, due: float, error: str) -> None:
+        """Another attempt is due at ``due``; the attempt count goes up by one."""
+
+    @abc.abstractmethod
+    def fail(self, delivery_id: str, owner: str, error: str, keep_until: int) -> None:
+        """No attempt is left: keep the delivery as failed (never due) until ``keep_until``."""
+
+    @abc.abstractmethod
+    def counts(self) -> OutboxCounts:
+        """How many deliveries are pending and how many have failed."""
+
+    @abc.abstractmethod
+    def sweep(self, keep_failed: int) -> int:
+        """Remove failed deliveries kept past their time and the oldest beyond
+        ``keep_failed``; return how many were removed."""
+
+
 class Store(abc.ABC):
-    """A storage driver: three controllers over one backend."""
+    """A storage driver: five controllers over one backend."""
 
     queues: QueueController
     messages: MessageController
     claims: ClaimController
+    subscriptions: SubscriptionController
+    outbox: OutboxController
 
     @abc.abstractmethod
     def ping(self) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeGuard, TypeVar
 
 from zaqar_lite.errors import ClaimMismatch, MessageIsClaimed, MessageNotClaimed
-from zaqar_lite.storage.base import NewMessage, is_valid_id
+from zaqar_lite.storage.base import NewDelivery, NewMessage, Notice, Subscription, is_valid_id
 
 Id = TypeVar("Id")
 Row = TypeVar("Row")
@@ -192,6 +192,17 @@ def collect_pages(
             break
         after = key(rows[-1])
     return found
+
+
+def deliveries_for(project: str, queue: str, subscriptions: Iterable[Subscription],
+                   notice: Notice) -> list[NewDelivery]:
+    """The outbox entries of a post: each payload for each subscription it notifies
+    (message by message, so every subscriber receives them in posting order)."""
+    notified = [sub for sub in subscriptions if sub.confirmed or not notice.confirmed_only]
+    return [NewDelivery(project=project, queue=queue, subscription_id=sub.id,
+                        subscriber=sub.subscriber, options=sub.options, payload=payload,
+                        queue_policy=notice.queue_policy)
+            for payload in notice.payloads for sub in notified]
 
 
 def _is_int(value: Any) -> TypeGuard[int]:

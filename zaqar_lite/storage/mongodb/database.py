@@ -28,11 +28,16 @@ from zaqar_lite.storage.base import Clock
 from zaqar_lite.storage.mongodb.documents import (
     CLAIM_EXPIRY_INDEX,
     CLAIM_INDEX,
+    DUE_INDEX,
     EXPIRY_INDEX,
+    FAILED_INDEX,
+    HOLD_INDEX,
     MARKER_INDEX,
     QUEUE_EXPIRY_INDEX,
     QUEUE_NAME_INDEX,
     RETIRED_INDEXES,
+    SUBSCRIBER_INDEX,
+    SUBSCRIPTION_LIST_INDEX,
     TYPE_REGISTRY,
     Document,
 )
@@ -114,7 +119,7 @@ class _CountCommands(monitoring.CommandListener):
 
 
 class Database:
-    """The ``queues`` and ``messages`` collections of one MongoDB database.
+    """The collections of one MongoDB database (see ``documents.py``).
 
     The long-lived client is created with ``connect=False`` and is not used
     here, so it opens no sockets or threads before gunicorn forks its workers;
@@ -141,6 +146,8 @@ class Database:
         db = self.client.get_database(name, write_concern=DURABLE)
         self.queue_docs: Collection[Document] = db["queues"]
         self.message_docs: Collection[Document] = db["messages"]
+        self.subscription_docs: Collection[Document] = db["subscriptions"]
+        self.outbox_docs: Collection[Document] = db["outbox"]
 
     def now(self) -> int:
         return int(self.clock())
@@ -178,6 +185,19 @@ class Database:
             messages.create_index(
                 [("p", ASCENDING), ("q", ASCENDING), ("e", ASCENDING)], name=QUEUE_EXPIRY_INDEX)
             messages.create_index("x", name=EXPIRY_INDEX, expireAfterSeconds=0)
+            subscriptions = db["subscriptions"]
+            subscriptions.create_index(
+                [("p", ASCENDING), ("q", ASCENDING), ("u", ASCENDING)], name=SUBSCRIBER_INDEX,
+                unique=True)
+            subscriptions.create_index(
+                [("p", ASCENDING), ("q", ASCENDING), ("_id", ASCENDING)],
+                name=SUBSCRIPTION_LIST_INDEX)
+            subscriptions.create_index("x", name=EXPIRY_INDEX, expireAfterSeconds=0)
+            outbox = db["outbox"]
+            outbox.create_index([("f", ASCENDING), ("due", ASCENDING)], name=DUE_INDEX)
+            outbox.create_index("h", name=HOLD_INDEX, sparse=True)
+            outbox.create_index([("f", ASCENDING), ("ku", ASCENDING)], name=FAILED_INDEX)
+            outbox.create_index("x", name=EXPIRY_INDEX, expireAfterSeconds=0)
 
     def close(self) -> None:
         self.client.close()

@@ -1,6 +1,6 @@
 """The document layout of the MongoDB store and conversions to storage values.
 
-Two collections in one database. Field names are short, as Zaqar's are, and
+Four collections in one database. Field names are short, as Zaqar's are, and
 every time is an integer UNIX second from the injected clock; the only
 datetime, ``x``, exists for the TTL index and is never queried.
 
@@ -12,6 +12,8 @@ datetime, ``x``, exists for the TTL index and is never queried.
 ``m``    metadata, as a subdocument (so filters can be queries)
 ``c``    counter: the last marker handed out (0 for a new queue)
 ``ct``   created
+``s``    true once the queue has had a subscription (posts then look
+         for subscriptions to notify)
 =======  ===========================================================
 
 ``messages`` -- one document per message:
@@ -35,12 +37,53 @@ datetime, ``x``, exists for the TTL index and is never queried.
 ``cs``     checksum of the body (``MD5:<hex>``), when one was stored
 =========  =========================================================
 
+``subscriptions`` -- one document per subscription:
+
+=======  ===========================================================
+``_id``  ObjectId of the subscription id (creation order)
+``p``    project
+``q``    queue name
+``u``    subscriber URI
+``t``    ttl
+``o``    options, as compact JSON text
+``ct``   created
+``e``    expires; every read filters on ``e > now``
+``x``    ``e`` as a BSON datetime, only for the TTL index
+``c``    confirmed
+=======  ===========================================================
+
+``outbox`` -- one document per notification to deliver:
+
+=======  ===========================================================
+``_id``  ObjectId of the delivery id
+``p``    project
+``q``    queue name
+``s``    subscription id
+``u``    subscriber URI
+``o``    the subscription's options, as JSON text
+``b``    payload, as JSON text
+``r``    the queue's retry policy, as JSON text
+``a``    attempts made so far
+``due``  UNIX time (float) the next attempt is due; a lease moves it to
+         the lease's end
+``w``    owner of the lease, or absent
+``h``    hold token of a post still storing its messages, or absent
+``ct``   created
+``f``    failed: every attempt was made; never due again
+``ku``   failed deliveries are kept until then (``x``: as a datetime,
+         for the TTL index)
+``err``  the last attempt's error
+=======  ===========================================================
+
 Indexes (created at startup, idempotently): unique (``p``, ``n``) on queues;
 on messages unique (``p``, ``q``, ``k``), which serves FIFO listing, claim
 selection, pop and a queue's oldest and newest and detects marker races;
 (``p``, ``q``, ``c.id``, ``k``) for a claim's messages in order; (``p``, ``q``,
 ``c.e``) and (``p``, ``q``, ``e``) to count a queue's claimed and live messages
-for stats; a TTL index on ``x`` for clean-up.
+for stats; a TTL index on ``x`` for clean-up. Subscriptions: unique (``p``,
+``q``, ``u``), (``p``, ``q``, ``_id``) for listing, TTL on ``x``. Outbox:
+(``f``, ``due``) for leasing, (``h``) for releasing a post's held entries,
+(``f``, ``ku``) for sweeping failed ones, TTL on ``x``.
 """
 
 from __future__ import annotations
@@ -54,7 +97,14 @@ from bson import ObjectId
 from bson.codec_options import TypeDecoder, TypeRegistry
 from bson.int64 import Int64
 
-from zaqar_lite.storage.base import Message, NewMessage, is_valid_id
+from zaqar_lite.storage.base import (
+    Delivery,
+    Message,
+    NewDelivery,
+    NewMessage,
+    Subscription,
+    is_valid_id,
+)
 from zaqar_lite.storage.rules import MessageTimes
 
 QUEUE_NAME_INDEX = "queue_name"
@@ -63,6 +113,11 @@ CLAIM_INDEX = "queue_claim_marker"
 CLAIM_EXPIRY_INDEX = "queue_claim_expires"
 QUEUE_EXPIRY_INDEX = "queue_expires"
 EXPIRY_INDEX = "expiry"
+SUBSCRIBER_INDEX = "queue_subscriber"
+SUBSCRIPTION_LIST_INDEX = "queue_subscriptions"
+DUE_INDEX = "due"
+HOLD_INDEX = "hold"
+FAILED_INDEX = "failed_kept"
 RETIRED_INDEXES = ("queue_claim",)
 """Indexes of earlier releases, dropped at start-up."""
 
@@ -142,3 +197,25 @@ def new_document(
         doc["cs"] = message.checksum
     return doc
 
+
+
+def subscription_from_doc(doc: Document) -> Subscription:
+    return Subscription(id=str(doc["_id"]), queue=doc["q"], subscriber=doc["u"], ttl=doc["t"],
+                        options=json.loads(doc["o"]), created=doc["ct"], expires=doc["e"],
+                        confirmed=bool(doc["c"]))
+
+
+def delivery_document(entry: NewDelivery, due: float, now: int) -> Document:
+    """A new outbox entry, due at ``due``."""
+    return {
+        "p": entry.project, "q": entry.queue, "s": entry.subscription_id, "u": entry.subscriber,
+        "o": dump_json(entry.options), "b": dump_json(entry.payload),
+        "r": dump_json(entry.queue_policy), "a": 0, "due": due, "ct": now, "f": False,
+    }
+
+
+def delivery_from_doc(doc: Document) -> Delivery:
+    entry = NewDelivery(project=doc["p"], queue=doc["q"], subscription_id=doc["s"],
+                        subscriber=doc["u"], options=json.loads(doc["o"]),
+                        payload=json.loads(doc["b"]), queue_policy=json.loads(doc["r"]))
+    return Delivery(id=str(doc["_id"]), entry=entry, attempts=doc["a"], created=doc["ct"])

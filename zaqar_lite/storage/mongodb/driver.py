@@ -13,13 +13,15 @@ from zaqar_lite.storage.base import Clock, MessageVolume, Store, system_clock
 from zaqar_lite.storage.mongodb.claims import MongoClaims
 from zaqar_lite.storage.mongodb.database import Database, with_retries
 from zaqar_lite.storage.mongodb.messages import MongoMessages
+from zaqar_lite.storage.mongodb.outbox import MongoOutbox
 from zaqar_lite.storage.mongodb.queues import MongoQueues
+from zaqar_lite.storage.mongodb.subscriptions import MongoSubscriptions
 
 LOG = logging.getLogger(__name__)
 
 
 class MongoStore(Store):
-    """The MongoDB store: ``queues`` and ``messages`` collections in one database."""
+    """The MongoDB store: its collections live in one database."""
 
     def __init__(
         self,
@@ -36,6 +38,8 @@ class MongoStore(Store):
         self.queues = MongoQueues(self._db)
         self.messages = MongoMessages(self._db)
         self.claims = MongoClaims(self._db)
+        self.subscriptions = MongoSubscriptions(self._db)
+        self.outbox = MongoOutbox(self._db)
 
     def ping(self) -> bool:
         try:

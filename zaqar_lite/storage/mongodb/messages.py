@@ -9,7 +9,14 @@ from bson import ObjectId
 from pymongo.errors import BulkWriteError
 
 from zaqar_lite.errors import MessageDoesNotExist, StorageUnavailable
-from zaqar_lite.storage.base import Message, MessageController, NewMessage, is_valid_id, new_id
+from zaqar_lite.storage.base import (
+    Message,
+    MessageController,
+    NewMessage,
+    Notice,
+    is_valid_id,
+    new_id,
+)
 from zaqar_lite.storage.mongodb.database import Database, translate_errors
 from zaqar_lite.storage.mongodb.documents import (
     Document,
@@ -17,13 +24,24 @@ from zaqar_lite.storage.mongodb.documents import (
     message_from_doc,
     new_document,
 )
+from zaqar_lite.storage.mongodb.outbox import (
+    drop_held_deliveries,
+    hold_deliveries,
+    release_deliveries,
+)
 from zaqar_lite.storage.mongodb.queues import (
     POST_ATTEMPTS,
     catch_up_counter,
     is_marker_conflict,
-    reserve_markers,
+    reserve_post_markers,
 )
-from zaqar_lite.storage.rules import MessageTimes, check_claim_ids, check_deletable
+from zaqar_lite.storage.mongodb.subscriptions import live_subscriptions
+from zaqar_lite.storage.rules import (
+    MessageTimes,
+    check_claim_ids,
+    check_deletable,
+    deliveries_for,
+)
 
 POP_HOLD_SECONDS = 60
 """How long messages taken by an interrupted pop stay hidden before they are free again."""
@@ -45,35 +63,59 @@ class MongoMessages(MessageController):
         client_id: str | None,
         *,
         create_queue: bool,
+        notice: Notice | None = None,
     ) -> list[str]:
         """One insert for the whole batch; on a marker collision the batch is
-        removed, the counter caught up and the post retried."""
+        removed, the counter caught up and the post retried.
+
+        With a notice, on a queue that has had subscriptions, the deliveries
+        are stored held before the messages and released after them
+        (``outbox.py``): two more round trips, and one to find the subscriptions.
+        """
         moment = self._db.clock()
         now = int(moment)
         ids = [new_id() for _ in messages]
+        hold: str | None = None
         for _ in range(POST_ATTEMPTS):
-            first = reserve_markers(
-                self._db, project, queue, len(messages), now, create=create_queue
-            )
+            first, subscribed = reserve_post_markers(
+                self._db, project, queue, len(messages), now, create=create_queue)
             if not messages:
                 return ids
-            docs = [
-                new_document(project, queue, mid, first + index, msg, client_id,
-                             MessageTimes.of(moment, msg))
-                for index, (mid, msg) in enumerate(zip(ids, messages, strict=True))
-            ]
-            try:
-                self._db.message_docs.insert_many(docs)
-            except BulkWriteError as exc:
-                if not is_marker_conflict(exc):
-                    raise
-                self._db.message_docs.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
-                catch_up_counter(self._db, project, queue)
-                continue
-            return ids
+            if notice is not None and subscribed and hold is None:
+                deliveries = deliveries_for(
+                    project, queue, live_subscriptions(self._db, project, queue, now), notice)
+                if deliveries:
+                    hold = hold_deliveries(self._db, deliveries, moment)
+            if self._insert(project, queue, ids, messages, client_id, first, moment):
+                if hold is not None:
+                    release_deliveries(self._db, hold, moment)
+                return ids
+        # Nothing was stored, so the deliveries are not wanted. (After any other
+        # failure the messages may have been stored: held deliveries then fall due.)
+        if hold is not None:
+            drop_held_deliveries(self._db, hold)
         raise StorageUnavailable(
             f"markers of queue {queue!r} of project {project!r} kept colliding"
         )
+
+    def _insert(self, project: str, queue: str, ids: list[str], messages: Sequence[NewMessage],
+                client_id: str | None, first: int, moment: float) -> bool:
+        """Insert the batch from marker ``first``; False (and nothing stored) if those
+        markers were taken."""
+        docs = [
+            new_document(project, queue, mid, first + index, msg, client_id,
+                         MessageTimes.of(moment, msg))
+            for index, (mid, msg) in enumerate(zip(ids, messages, strict=True))
+        ]
+        try:
+            self._db.message_docs.insert_many(docs)
+        except BulkWriteError as exc:
+            if not is_marker_conflict(exc):
+                raise
+            self._db.message_docs.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
+            catch_up_counter(self._db, project, queue)
+            return False
+        return True
 
     @translate_errors
     def list(

@@ -34,7 +34,16 @@ CREATE_ATTEMPTS = 3
 def reserve_markers(
     db: Database, project: str, queue: str, count: int, now: int, *, create: bool
 ) -> int:
-    """Atomically take ``count`` markers from the queue's counter; return the first.
+    """Atomically take ``count`` markers from the queue's counter; return the first
+    (see ``reserve_post_markers``)."""
+    return reserve_post_markers(db, project, queue, count, now, create=create)[0]
+
+
+def reserve_post_markers(
+    db: Database, project: str, queue: str, count: int, now: int, *, create: bool
+) -> tuple[int, bool]:
+    """Atomically take ``count`` markers from the queue's counter; return the first,
+    and whether the queue has had subscriptions (read in the same command).
 
     A missing queue raises QueueDoesNotExist, or with ``create`` is inserted
     (empty metadata; a concurrent creator's duplicate is fine) and the
@@ -46,11 +55,11 @@ def reserve_markers(
         doc = db.queue_docs.find_one_and_update(
             {"p": project, "n": queue},
             {"$inc": {"c": count}},
-            projection={"c": 1},
+            projection={"c": 1, "s": 1},
             return_document=ReturnDocument.AFTER,
         )
         if doc is not None:
-            return int(doc["c"]) - count + 1
+            return int(doc["c"]) - count + 1, bool(doc.get("s"))
         if not create:
             raise QueueDoesNotExist(project, queue)
         with contextlib.suppress(DuplicateKeyError):
@@ -127,6 +136,7 @@ class MongoQueues(QueueController):
     @translate_errors
     def delete(self, project: str, name: str) -> None:
         self._db.message_docs.delete_many({"p": project, "q": name})
+        self._db.subscription_docs.delete_many({"p": project, "q": name})
         self._db.queue_docs.delete_one({"p": project, "n": name})
 
     @translate_errors

@@ -226,7 +226,7 @@ class Database:
         conn.executescript(SCHEMA)
 
     def sweep_expired(self, now: int) -> None:
-        """Delete expired messages, at most once a minute per process."""
+        """Delete expired messages and subscriptions, at most once a minute per process."""
         if now - self._last_sweep < EXPIRY_SWEEP_SECONDS:
             return
         self._last_sweep = now
@@ -236,6 +236,7 @@ class Database:
             conn.executemany(
                 "UPDATE queues SET messages = messages - ? WHERE project = ? AND name = ?",
                 [(count, project, queue) for (project, queue), count in gone.items()])
+            conn.execute("DELETE FROM subscriptions WHERE expires <= ?", (now,))
         if gone:
             LOG.debug("deleted %d expired messages", sum(gone.values()))
 

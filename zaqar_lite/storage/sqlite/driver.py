@@ -9,7 +9,9 @@ from zaqar_lite.storage.base import Clock, MessageVolume, Store, system_clock
 from zaqar_lite.storage.sqlite.claims import SQLiteClaims
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
 from zaqar_lite.storage.sqlite.messages import SQLiteMessages
+from zaqar_lite.storage.sqlite.outbox import SQLiteOutbox
 from zaqar_lite.storage.sqlite.queues import SQLiteQueues
+from zaqar_lite.storage.sqlite.subscriptions import SQLiteSubscriptions
 
 LOG = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ class SQLiteStore(Store):
         self.queues = SQLiteQueues(self._db)
         self.messages = SQLiteMessages(self._db)
         self.claims = SQLiteClaims(self._db)
+        self.subscriptions = SQLiteSubscriptions(self._db)
+        self.outbox = SQLiteOutbox(self._db)
 
     def ping(self) -> bool:
         try:

@@ -7,9 +7,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from zaqar_lite.errors import MessageDoesNotExist
-from zaqar_lite.storage.base import Message, MessageController, NewMessage, is_valid_id, new_id
-from zaqar_lite.storage.rules import MessageTimes, check_claim_ids, check_deletable
+from zaqar_lite.storage.base import (
+    Message,
+    MessageController,
+    NewMessage,
+    Notice,
+    is_valid_id,
+    new_id,
+)
+from zaqar_lite.storage.rules import (
+    MessageTimes,
+    check_claim_ids,
+    check_deletable,
+    deliveries_for,
+)
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
+from zaqar_lite.storage.sqlite.outbox import insert_deliveries
 from zaqar_lite.storage.sqlite.queues import count_removed, reserve_markers
 from zaqar_lite.storage.sqlite.schema import (
     MESSAGE_COLUMNS,
@@ -17,6 +30,7 @@ from zaqar_lite.storage.sqlite.schema import (
     message_from_row,
     placeholders,
 )
+from zaqar_lite.storage.sqlite.subscriptions import live_subscriptions
 
 
 class SQLiteMessages(MessageController):
@@ -32,7 +46,9 @@ class SQLiteMessages(MessageController):
         client_id: str | None,
         *,
         create_queue: bool,
+        notice: Notice | None = None,
     ) -> list[str]:
+        """The messages and their deliveries are one transaction."""
         moment = self._db.clock()
         now = int(moment)
         self._db.sweep_expired(now)
@@ -50,6 +66,11 @@ class SQLiteMessages(MessageController):
                     for index, (mid, msg, at) in enumerate(zip(ids, messages, times, strict=True))
                 ],
             )
+            if notice is not None:
+                subscriptions = live_subscriptions(conn, project, queue, now)
+                if subscriptions:
+                    insert_deliveries(
+                        conn, deliveries_for(project, queue, subscriptions, notice), now)
         return ids
 
     @translate_errors

@@ -98,6 +98,8 @@ class SQLiteQueues(QueueController):
     def delete(self, project: str, name: str) -> None:
         with self._db.write() as conn:
             conn.execute("DELETE FROM messages WHERE project = ? AND queue = ?", (project, name))
+            conn.execute("DELETE FROM subscriptions WHERE project = ? AND queue = ?",
+                         (project, name))
             conn.execute("DELETE FROM queues WHERE project = ? AND name = ?", (project, name))
 
     @translate_errors

@@ -46,6 +46,44 @@ CREATE INDEX IF NOT EXISTS messages_queue_claim_expires
     ON messages (project, queue, claim_expires);
 CREATE INDEX IF NOT EXISTS messages_queue_expires ON messages (project, queue, expires);
 CREATE INDEX IF NOT EXISTS messages_expires ON messages (expires);
+
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id         TEXT PRIMARY KEY,
+    project    TEXT NOT NULL,
+    queue      TEXT NOT NULL,
+    subscriber TEXT NOT NULL,
+    ttl        INTEGER NOT NULL,
+    options    TEXT NOT NULL,
+    created    INTEGER NOT NULL,
+    expires    INTEGER NOT NULL,
+    confirmed  INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS subscriptions_subscriber
+    ON subscriptions (project, queue, subscriber);
+CREATE INDEX IF NOT EXISTS subscriptions_queue ON subscriptions (project, queue, id);
+CREATE INDEX IF NOT EXISTS subscriptions_expires ON subscriptions (expires);
+
+CREATE TABLE IF NOT EXISTS outbox (
+    id              TEXT PRIMARY KEY,
+    project         TEXT NOT NULL,
+    queue           TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    subscriber      TEXT NOT NULL,
+    options         TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    queue_policy    TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    due             REAL NOT NULL,
+    owner           TEXT,
+    created         INTEGER NOT NULL,
+    failed          INTEGER NOT NULL DEFAULT 0,
+    keep_until      INTEGER,
+    error           TEXT
+);
+
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (failed, due);
+CREATE INDEX IF NOT EXISTS outbox_failed ON outbox (failed, keep_until);
 """
 """A ``+`` before a column in a query (``+expires > ?``) keeps SQLite's planner from
 choosing an index for that term, so each query walks the index meant for it.
@@ -53,7 +91,12 @@ choosing an index for that term, so each query walks the index meant for it.
 ``queues.messages`` counts the queue's stored messages (expired ones included until
 the sweep deletes them), so stats need not count rows. Indexes: FIFO order; a claim's
 messages in order; live claims and expired messages of a queue (counted for stats); and
-expiry across queues, for the sweep."""
+expiry across queues, for the sweep.
+
+A subscription is unique per (project, queue, subscriber); listing walks
+(project, queue, id). The outbox is found by (failed, due): leasing an entry
+moves ``due`` to the end of the lease and sets ``owner``; failed entries are
+kept until ``keep_until``."""
 
 MESSAGE_COLUMNS = (
     "id, marker, ttl, created, expires, body, client_id, claim_id, claim_expires, "

@@ -1,0 +1,148 @@
+"""The notification outbox: written with posts, leased, retried, failed, swept."""
+
+from __future__ import annotations
+
+from zaqar_lite.storage.base import NewDelivery, NewMessage, Notice
+
+from .helpers import PROJECT, QUEUE, now, post
+
+HOOK_A = "http://127.0.0.1:9/a"
+HOOK_B = "http://127.0.0.1:9/b"
+POLICY = {"retries_with_no_delay": 1}
+
+
+def notice(bodies, *, confirmed_only=False, policy=POLICY):
+    return Notice(payloads=[{"body": body, "Message_Type": "Notification"} for body in bodies],
+                  confirmed_only=confirmed_only, queue_policy=policy)
+
+
+def post_noticed(store, bodies, *, queue=QUEUE, project=PROJECT, **kwargs):
+    messages = [NewMessage(body=body, ttl=3600) for body in bodies]
+    return store.messages.post(project, queue, messages, None, create_queue=True,
+                               notice=notice(bodies, **kwargs))
+
+
+def subscribe(store, subscriber, *, queue=QUEUE, project=PROJECT, ttl=3600, options=None):
+    return store.subscriptions.create(project, queue, subscriber, ttl, options or {})[0]
+
+
+def lease_all(store, owner="worker-1", seconds=30.0):
+    return store.outbox.lease(owner, 100, seconds)
+
+
+def test_post_without_subscriptions_stores_no_delivery(store):
+    post_noticed(store, [1, 2])
+    assert lease_all(store) == []
+    assert store.outbox.counts().pending == 0
+
+
+def test_each_message_for_each_subscription_in_posting_order(store):
+    sub_a = subscribe(store, HOOK_A, options={"post_headers": {"X": "1"}})
+    sub_b = subscribe(store, HOOK_B)
+    subscribe(store, HOOK_A, queue="other")
+    subscribe(store, HOOK_A, project="project-b")
+    post_noticed(store, ["m1", "m2"])
+    leased = lease_all(store)
+    assert [(d.entry.subscriber, d.entry.payload["body"]) for d in leased] == [
+        (HOOK_A, "m1"), (HOOK_B, "m1"), (HOOK_A, "m2"), (HOOK_B, "m2")]
+    first = leased[0]
+    assert first.entry.subscription_id == sub_a.id
+    assert first.entry.options == {"post_headers": {"X": "1"}}
+    assert (first.entry.project, first.entry.queue) == (PROJECT, QUEUE)
+    assert first.entry.queue_policy == POLICY
+    assert first.attempts == 0
+    assert {d.entry.subscription_id for d in leased} == {sub_a.id, sub_b.id}
+
+
+def test_expired_and_unconfirmed_subscriptions(store, clock):
+    short = subscribe(store, HOOK_A, ttl=60)
+    confirmed = subscribe(store, HOOK_B)
+    store.subscriptions.confirm(PROJECT, QUEUE, confirmed.id, True)
+    post_noticed(store, ["all"])
+    post_noticed(store, ["confirmed only"], confirmed_only=True)
+    clock.advance(60)
+    post_noticed(store, ["after expiry"])
+    got = [(d.entry.subscription_id, d.entry.payload["body"]) for d in lease_all(store)]
+    assert got == [(short.id, "all"), (confirmed.id, "all"),
+                   (confirmed.id, "confirmed only"), (confirmed.id, "after expiry")]
+
+
+def test_post_without_notice_stores_no_delivery(store):
+    subscribe(store, HOOK_A)
+    post(store, 2)
+    assert lease_all(store) == []
+
+
+def test_a_lease_hides_deliveries_until_it_ends(store, clock):
+    subscribe(store, HOOK_A)
+    post_noticed(store, ["m"])
+    leased = lease_all(store, "worker-1", seconds=30)
+    assert len(leased) == 1
+    assert lease_all(store, "worker-2") == []
+    clock.advance(29.9)
+    assert lease_all(store, "worker-2") == []
+    clock.advance(0.1)
+    again = lease_all(store, "worker-2")
+    assert [d.id for d in again] == [leased[0].id]
+    store.outbox.delivered(leased[0].id, "worker-1")
+    assert store.outbox.counts().pending == 1, "only the lease holder settles a delivery"
+    store.outbox.delivered(leased[0].id, "worker-2")
+    assert store.outbox.counts().pending == 0
+
+
+def test_lease_takes_at_most_limit_oldest_first(store):
+    subscribe(store, HOOK_A)
+    post_noticed(store, list(range(5)))
+    first = store.outbox.lease("w", 2, 30)
+    second = store.outbox.lease("w", 10, 30)
+    assert [d.entry.payload["body"] for d in first] == [0, 1]
+    assert [d.entry.payload["body"] for d in second] == [2, 3, 4]
+
+
+def test_retry_counts_attempts_and_waits_until_due(store, clock):
+    subscribe(store, HOOK_A)
+    post_noticed(store, ["m"])
+    (delivery,) = lease_all(store)
+    store.outbox.retry(delivery.id, "worker-1", clock() + 5, "connection refused")
+    assert lease_all(store) == []
+    clock.advance(5)
+    (again,) = lease_all(store)
+    assert (again.id, again.attempts) == (delivery.id, 1)
+    store.outbox.retry(delivery.id, "someone-else", clock(), "ignored")
+    assert lease_all(store) == []
+
+
+def test_failed_deliveries_are_kept_counted_and_swept(store, clock):
+    subscribe(store, HOOK_A)
+    post_noticed(store, ["a", "b", "c"])
+    leased = lease_all(store)
+    until = now(clock) + 100
+    for delivery in leased:
+        store.outbox.fail(delivery.id, "worker-1", "HTTP 400", until)
+    assert store.outbox.counts().failed == 3
+    assert store.outbox.counts().pending == 0
+    clock.advance(1000)
+    assert lease_all(store) == [], "a failed delivery is never due again"
+    clock.advance(-1000)
+    assert store.outbox.sweep(keep_failed=2) == 1
+    assert store.outbox.counts().failed == 2
+    clock.advance(100)
+    assert store.outbox.sweep(keep_failed=2) == 2
+    assert store.outbox.counts().failed == 0
+
+
+def test_added_deliveries_are_due_at_once(store):
+    entry = NewDelivery(project=PROJECT, queue=QUEUE, subscription_id="0" * 24,
+                        subscriber=HOOK_A, options={}, payload={"Message_Type": "x"},
+                        queue_policy={})
+    store.outbox.add([entry, entry])
+    leased = lease_all(store)
+    assert [d.entry for d in leased] == [entry, entry]
+    assert len({d.id for d in leased}) == 2
+
+
+def test_queue_delete_keeps_pending_deliveries(store):
+    subscribe(store, HOOK_A)
+    post_noticed(store, ["m"])
+    store.queues.delete(PROJECT, QUEUE)
+    assert [d.entry.payload["body"] for d in lease_all(store)] == ["m"]
