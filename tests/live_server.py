@@ -25,6 +25,9 @@ SERVER_DRIVERS = ["sqlite", "mongodb"]
 STARTUP_SECONDS = 30
 UNRELIABLE = {"ZAQAR_LITE_UNRELIABLE": "true"}
 """The test MongoDB (SecantusDB) is a standalone server: the servers must be told."""
+SECRET_KEY = "test-signing-key"
+"""``[signed_url] secret_key`` of the session servers."""
+SIGNING = {"ZAQAR_LITE_SECRET_KEY": SECRET_KEY}
 
 
 @dataclasses.dataclass
@@ -86,7 +89,7 @@ def stop_server(server: LiveServer) -> None:
 @pytest.fixture(scope="session")
 def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     workdir = tmp_path_factory.mktemp("sqlite-server")
-    server = start_server("sqlite", "sqlite:///api.db", workdir, {})
+    server = start_server("sqlite", "sqlite:///api.db", workdir, SIGNING)
     yield server
     stop_server(server)
 
@@ -98,7 +101,7 @@ def mongodb_server(
     workdir = tmp_path_factory.mktemp("mongodb-server")
     database = f"zaqar_lite_api_{uuid.uuid4().hex[:8]}"
     server = start_server("mongodb", mongodb_uri, workdir,
-                          {"ZAQAR_LITE_MONGODB_DATABASE": database, **UNRELIABLE})
+                          {"ZAQAR_LITE_MONGODB_DATABASE": database, **UNRELIABLE, **SIGNING})
     yield server
     stop_server(server)
 

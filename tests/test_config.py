@@ -168,3 +168,12 @@ def test_the_image_defaults_leave_a_mounted_zaqar_conf_in_charge(tmp_path: Path)
     moved = load_settings(environ={**env, "ZAQAR_LITE_BIND": "127.0.0.1",
                                    "ZAQAR_LITE_PORT": "9000"})
     assert (moved.bind, moved.port) == ("127.0.0.1", 9000)
+
+
+def test_a_zaqar_conf_with_a_message_pipeline_still_loads(tmp_path) -> None:
+    conf = tmp_path / "zaqar.conf"
+    conf.write_text("[storage]\nmessage_pipeline = zaqar.notification.notifier\n"
+                    "[notification]\nrequire_confirmation = true\n"
+                    "[signed_url]\nsecret_key = s3cret\n")
+    settings = load_settings(str(conf), environ={})
+    assert (settings.require_confirmation, settings.secret_key) == (True, "s3cret")

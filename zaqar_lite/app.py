@@ -18,7 +18,9 @@ from zaqar_lite.api.v1_1 import VERSION as V1_1
 from zaqar_lite.api.v2 import VERSION as V2
 from zaqar_lite.api.version import Version
 from zaqar_lite.config import Settings, redacted_url
+from zaqar_lite.core.notifications import Doorbell
 from zaqar_lite.core.operations import Core
+from zaqar_lite.notify.deliverer import Deliverer
 from zaqar_lite.serving.bridge import WsgiBridge
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import Clock, Store, system_clock
@@ -40,17 +42,18 @@ def enabled_versions(settings: Settings) -> tuple[Version, ...]:
 
 
 def create_app(
-    settings: Settings, *, store: Store | None = None, clock: Clock = system_clock
+    settings: Settings, *, store: Store | None = None, clock: Clock = system_clock,
+    doorbell: Doorbell | None = None,
 ) -> falcon.App[falcon.Request, falcon.Response]:
     """A WSGI app serving the enabled API versions from ``store`` (opened from
-    settings if not given)."""
+    settings if not given); ``doorbell`` is rung after posts that may notify."""
     if store is None:
         store = open_configured_store(settings, clock)
-    core = Core(store, settings, clock)
+    core = Core(store, settings, clock, doorbell)
     versions = enabled_versions(settings)
 
-    app = falcon.App(middleware=[
-        RequestSteps(default_steps(core.validator), access_log=settings.access_log)])
+    steps = default_steps(core.validator, settings, clock)
+    app = falcon.App(middleware=[RequestSteps(steps, access_log=settings.access_log)])
     app.req_options.auto_parse_qs_csv = True
     app.req_options.keep_blank_qs_values = False
     app.req_options.strip_url_path_trailing_slash = False
@@ -71,11 +74,16 @@ def create_app(
 
 def create_asgi_app(settings: Settings) -> WsgiBridge:
     """The app as ``zaqar-lite serve`` runs it: ``create_app`` behind a bridge that
-    hands it only whole requests (see ``zaqar_lite.serving``)."""
-    return WsgiBridge(create_app(settings), threads=settings.request_threads,
+    hands it only whole requests (see ``zaqar_lite.serving``), with a notification
+    deliverer on the same store unless ``deliver_in_server`` is off."""
+    store = open_configured_store(settings)
+    deliverer = Deliverer(store, settings) if settings.deliver_in_server else None
+    app = create_app(settings, store=store, doorbell=deliverer.ring if deliverer else None)
+    return WsgiBridge(app, threads=settings.request_threads,
                       max_body=max(MIN_BODY_BUFFER, settings.max_messages_post_size,
                                    settings.max_queue_metadata),
-                      request_timeout=settings.request_timeout)
+                      request_timeout=settings.request_timeout,
+                      services=[deliverer] if deliverer else [])
 
 
 def open_configured_store(settings: Settings, clock: Clock = system_clock) -> Store:

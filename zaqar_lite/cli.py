@@ -1,4 +1,5 @@
-"""``zaqar-lite serve`` (gunicorn) and ``zaqar-lite bench`` (load generator)."""
+"""``zaqar-lite serve`` (gunicorn), ``zaqar-lite notifier`` (notification delivery on
+its own) and ``zaqar-lite bench`` (load generator)."""
 
 from __future__ import annotations
 
@@ -114,6 +115,27 @@ def serve(settings: Settings) -> None:
     ZaqarLiteApplication().run()
 
 
+def run_notifier(settings: Settings) -> None:
+    """Deliver notifications in the foreground until SIGTERM or SIGINT."""
+    import signal
+    import threading
+
+    from zaqar_lite.app import open_configured_store
+    from zaqar_lite.logs import configure_logging
+    from zaqar_lite.notify.deliverer import Deliverer
+
+    configure_logging(settings.debug)
+    store = open_configured_store(settings)
+    deliverer = Deliverer(store, settings)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    deliverer.start()
+    stopping.wait()
+    deliverer.stop()
+    store.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zaqar-lite", description="A Zaqar-compatible message-queuing server.")
@@ -127,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--threads", help="threads per worker")
     serve_cmd.add_argument("--storage", help="sqlite:///relative.db, sqlite:////absolute.db "
                                              "or mongodb://host:port")
+
+    notifier_cmd = commands.add_parser(
+        "notifier", help="deliver notifications from the store's outbox, apart from the "
+                         "servers (see [notification] deliver_in_server)")
+    notifier_cmd.add_argument("--config", help="INI file (Zaqar option names); "
+                                               "default $ZAQAR_LITE_CONFIG")
+    notifier_cmd.add_argument("--storage", help="sqlite:///relative.db, sqlite:////absolute.db "
+                                                "or mongodb://host:port")
+    notifier_cmd.add_argument("--workers", help="notifications sent at once "
+                                                "([notification] max_notifier_workers)")
 
     bench_cmd = commands.add_parser("bench", help="measure throughput and latency of a server")
     target = bench_cmd.add_mutually_exclusive_group()
@@ -164,6 +196,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                          seconds=args.seconds, clients=args.clients,
                          scenarios=args.scenarios or list(SCENARIOS),
                          server_group=args.server_group, store_group=args.store_group)
+    if args.command == "notifier":
+        try:
+            overrides: dict[str, Any] = {}
+            if args.storage is not None:
+                overrides["storage"] = parse_flag("storage", args.storage)
+            if args.workers is not None:
+                overrides["max_notifier_workers"] = parse_flag(
+                    "max_notifier_workers", args.workers, flag="workers")
+            settings = load_settings(args.config, overrides=overrides)
+            check_storage(settings)
+        except ConfigError as exc:
+            print(f"zaqar-lite: {exc}", file=sys.stderr)
+            return 2
+        run_notifier(settings)
+        return 0
     share_metrics_between_workers()
     try:
         settings = load_settings(args.config, overrides=_serve_overrides(args))

@@ -111,6 +111,51 @@ def _parse_str(text: str) -> str:
     return text.strip()
 
 
+def _parse_optional_str(text: str) -> str | None:
+    return text.strip() or None
+
+
+def _parse_positive_float(text: str) -> float:
+    value = float(text.strip())
+    if not value > 0:
+        raise ValueError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+def _parse_list(text: str) -> tuple[str, ...]:
+    """A comma list (oslo.config's ListOpt)."""
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+def _parse_dict(text: str) -> dict[str, str]:
+    """``key:value,key:value`` (oslo.config's DictOpt)."""
+    pairs: dict[str, str] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition(":")
+        if not sep:
+            raise ValueError(f"expected key:value pairs separated by commas, got {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+SUBSCRIBER_TYPES = ("http", "https", "mailto", "trust+http", "trust+https")
+SMTP_MODES = ("third_part", "self_local", "smtp", "starttls")
+DEFAULT_CONFIRMATION_EMAIL = {
+    "topic": "Zaqar Notification - Subscription Confirmation",
+    "body": "You have chosen to subscribe to the queue: {0}. This queue belongs to project: "
+            "{1}. To confirm this subscription, click or visit this link below: {2}",
+    "sender": "Zaqar Notifications <no-reply@openstack.org>",
+}
+DEFAULT_UNSUBSCRIBE_EMAIL = {
+    "topic": "Zaqar Notification - Unsubscribe Confirmation",
+    "body": "You have unsubscribed successfully to the queue: {0}. This queue belongs to "
+            "project: {1}. To resubscribe this subscription, click or visit this link below: "
+            "{2}",
+    "sender": "Zaqar Notifications <no-reply@openstack.org>",
+}
+
 DEPRECATED_API_VERSIONS = ("1", "1.1")
 
 
@@ -141,6 +186,7 @@ class Option:
         return "ZAQAR_LITE_" + self.field.upper()
 
 
+_NOTIFICATION = "notification"
 _MONGO = "drivers:message_store:mongodb"
 _SQLITE = "drivers:message_store:sqlite"
 _WSGI = "drivers:transport:wsgi"
@@ -218,6 +264,58 @@ OPTIONS: tuple[Option, ...] = (
            "Longest Client-ID accepted when client_id_uuid_safe = off."),
     Option("message_delete_with_claim_id", "transport", "message_delete_with_claim_id",
            _parse_bool, "Bulk deletes must also name the claims of the messages."),
+    Option("default_subscription_ttl", "transport", "default_subscription_ttl", _positive,
+           "TTL of subscriptions created without one."),
+    Option("max_subscriptions_per_page", "transport", "max_subscriptions_per_page", _positive,
+           "Maximum subscriptions per list page."),
+    Option("subscriber_types", "transport", "subscriber_types", _parse_list,
+           "Subscriber URI schemes accepted (trust+http(s) are refused while there is no "
+           "keystone)."),
+    Option("message_encryption_key", "transport", "message_encryption_key", _parse_str,
+           "Key of encrypted queues' message bodies (AES-256-GCM; the key is hashed with "
+           "SHA-256). Set your own: the default is Zaqar's well-known one."),
+    Option("secret_key", "signed_url", "secret_key", _parse_optional_str,
+           "Key of pre-signed URLs (queue share) and subscription confirmations; unset: "
+           "no signing."),
+    Option("require_confirmation", _NOTIFICATION, "require_confirmation", _parse_bool,
+           "Subscribers must confirm (through a signed URL sent to them) before they are "
+           "notified."),
+    Option("max_notifier_workers", _NOTIFICATION, "max_notifier_workers", _positive,
+           "Notifications sent at once by each delivery worker."),
+    Option("smtp_mode", _NOTIFICATION, "smtp_mode", _parse_choice(*SMTP_MODES),
+           "third_part: pipe mail into smtp_command; self_local: SMTP over SSL with login; "
+           "smtp: plain SMTP (login if a user is set); starttls: SMTP with STARTTLS."),
+    Option("smtp_host", _NOTIFICATION, "smtp_host", _parse_str, "SMTP server host."),
+    Option("smtp_port", _NOTIFICATION, "smtp_port", _parse_port, "SMTP server port."),
+    Option("smtp_user_name", _NOTIFICATION, "smtp_user_name", _parse_optional_str,
+           "SMTP login user."),
+    Option("smtp_user_password", _NOTIFICATION, "smtp_user_password", _parse_optional_str,
+           "SMTP login password."),
+    Option("smtp_command", _NOTIFICATION, "smtp_command", _parse_str,
+           "Sendmail-style command that reads a mail on its standard input (third_part)."),
+    Option("external_confirmation_url", _NOTIFICATION, "external_confirmation_url",
+           _parse_optional_str, "Page that mailto: subscribers visit to confirm; the "
+           "signature is added as query parameters."),
+    Option("subscription_confirmation_email_template", _NOTIFICATION,
+           "subscription_confirmation_email_template", _parse_dict,
+           "topic, body ({0} queue, {1} project, {2} confirmation link) and sender of the "
+           "subscription confirmation mail."),
+    Option("unsubscribe_confirmation_email_template", _NOTIFICATION,
+           "unsubscribe_confirmation_email_template", _parse_dict,
+           "topic, body and sender of the unsubscription mail."),
+    Option("deliver_in_server", _NOTIFICATION, "deliver_in_server", _parse_bool,
+           "Server workers deliver notifications (false: only `zaqar-lite notifier` does)."),
+    Option("delivery_timeout", _NOTIFICATION, "delivery_timeout", _positive,
+           "Seconds a webhook or mail server may take to answer one delivery."),
+    Option("delivery_lease", _NOTIFICATION, "delivery_lease", _positive,
+           "Seconds a deliverer holds a notification; one that crashed is redone after it."),
+    Option("poll_interval", _NOTIFICATION, "poll_interval", _parse_positive_float,
+           "Seconds between looks for due notifications (posts to this process wake it "
+           "at once)."),
+    Option("failed_retention", _NOTIFICATION, "failed_retention", _positive,
+           "Seconds a notification that exhausted its retries is kept (counted in health)."),
+    Option("max_failed", _NOTIFICATION, "max_failed", _positive,
+           "Failed notifications kept at most; the oldest go first."),
 )
 
 _BY_FIELD = {option.field: option for option in OPTIONS}
@@ -262,6 +360,30 @@ class Settings:
     min_length_client_id: int = 10
     max_length_client_id: int = 36
     message_delete_with_claim_id: bool = False
+    default_subscription_ttl: int = 3600
+    max_subscriptions_per_page: int = 20
+    subscriber_types: tuple[str, ...] = SUBSCRIBER_TYPES
+    message_encryption_key: str = "AES256"
+    secret_key: str | None = None
+    require_confirmation: bool = False
+    max_notifier_workers: int = 10
+    smtp_mode: str = "third_part"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user_name: str | None = None
+    smtp_user_password: str | None = None
+    smtp_command: str = "/usr/sbin/sendmail -t -oi"
+    external_confirmation_url: str | None = None
+    subscription_confirmation_email_template: dict[str, str] = dataclasses.field(
+        default_factory=lambda: dict(DEFAULT_CONFIRMATION_EMAIL))
+    unsubscribe_confirmation_email_template: dict[str, str] = dataclasses.field(
+        default_factory=lambda: dict(DEFAULT_UNSUBSCRIBE_EMAIL))
+    deliver_in_server: bool = True
+    delivery_timeout: int = 10
+    delivery_lease: int = 60
+    poll_interval: float = 1.0
+    failed_retention: int = 604800
+    max_failed: int = 100000
 
     @property
     def storage_url(self) -> str:
@@ -319,6 +441,12 @@ def _check_consistency(settings: Settings) -> None:
     if settings.min_length_client_id > settings.max_length_client_id:
         raise ConfigError(
             "[transport] min_length_client_id must not exceed max_length_client_id")
+    unknown = [kind for kind in settings.subscriber_types if kind not in SUBSCRIBER_TYPES]
+    if unknown:
+        raise ConfigError(f"[transport] subscriber_types: unknown {', '.join(unknown)}; "
+                          f"choose from {', '.join(SUBSCRIBER_TYPES)}")
+    if settings.delivery_lease <= settings.delivery_timeout:
+        raise ConfigError("[notification] delivery_lease must be longer than delivery_timeout")
 
 
 def _parse(option: Option, text: str, origin: str) -> Any:

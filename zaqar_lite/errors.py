@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from zaqar_lite.scopes import is_topic_scope, public_project
+
 
 class ZaqarError(Exception):
     """Base class: ``status`` and ``title`` describe the HTTP answer."""
@@ -23,7 +25,12 @@ class ZaqarError(Exception):
 
 def _project_text(project: str) -> str:
     # The reference prints Python's None for the global (project-less) namespace.
-    return project if project else "None"
+    shown = public_project(project)
+    return shown if shown else "None"
+
+
+def _kind(project: str) -> str:
+    return "topic" if is_topic_scope(project) else "queue"
 
 
 class MissingIds(ZaqarError):
@@ -59,13 +66,14 @@ class DoesNotExist(ZaqarError):
 
 class QueueDoesNotExist(DoesNotExist):
     def __init__(self, project: str, queue: str) -> None:
-        super().__init__(f"Queue {queue} does not exist for project {_project_text(project)}")
+        super().__init__(f"{_kind(project).capitalize()} {queue} does not exist for project "
+                         f"{_project_text(project)}")
 
 
 class MessageDoesNotExist(DoesNotExist):
     def __init__(self, project: str, queue: str, message_id: str) -> None:
         super().__init__(
-            f"Message {message_id} does not exist in queue {queue} "
+            f"Message {message_id} does not exist in {_kind(project)} {queue} "
             f"for project {_project_text(project)}"
         )
 
@@ -74,7 +82,7 @@ class MessagesNotFound(DoesNotExist):
     def __init__(self, project: str, queue: str, message_ids: Sequence[str]) -> None:
         listed = "[" + ", ".join(repr(mid) for mid in message_ids) + "]"
         super().__init__(
-            f"No messages with IDs: {listed} found in the queue {queue} "
+            f"No messages with IDs: {listed} found in the {_kind(project)} {queue} "
             f"for project {_project_text(project)}."
         )
 
@@ -149,6 +157,16 @@ class SubscriptionExists(Conflict):
                          "project + queue + subscriber URI.")
 
 
+class UnableToUpdateSubscription(ZaqarError):
+    """A subscription update that names none of its members (400)."""
+
+    status = 400
+    title = "Unable to update subscription"
+
+    def __init__(self) -> None:
+        super().__init__("Give at least one of subscriber, ttl and options to update.")
+
+
 class StorageUnavailable(ZaqarError):
     """The store could not be reached or failed (503); the request may be retried.
 
@@ -189,6 +207,16 @@ class InvalidQueueIdentification(ZaqarError):
 
     def __init__(self) -> None:
         super().__init__("The format of the submitted queue name or project id is not valid.")
+
+
+class InvalidTopicIdentification(ZaqarError):
+    """A topic name or project id that breaks the queue-name rules."""
+
+    status = 400
+    title = "Invalid topic identification"
+
+    def __init__(self) -> None:
+        super().__init__("The format of the submitted topic name or project id is not valid.")
 
 
 class WrongUUID(ZaqarError):

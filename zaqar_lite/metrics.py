@@ -55,6 +55,10 @@ STORE_ROUND_TRIPS = Counter(
     "Statements sent to SQLite, or commands sent to MongoDB.", ["store"])
 MESSAGES = Counter(
     "zaqar_messages_total", "Messages posted, claimed, deleted and popped.", ["event"])
+NOTIFICATIONS = Counter(
+    "zaqar_notifications_total",
+    "Notification attempts settled: delivered, retried, failed (kept), cancelled.",
+    ["outcome"])
 
 
 class Children:

@@ -25,6 +25,8 @@ from zaqar_lite.errors import (
     ClientIdLength,
     InvalidBody,
     InvalidQueueIdentification,
+    InvalidTopicIdentification,
+    UnableToUpdateSubscription,
     ValidationFailed,
     WrongUUID,
     ZaqarError,
@@ -36,6 +38,10 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MIN_MESSAGE_TTL = 60
 MIN_CLAIM_TTL = 60
 MIN_CLAIM_GRACE = 60
+MIN_SUBSCRIPTION_TTL = 60
+LATEST_EXPIRY = 253402300799
+"""9999-12-31T23:59:59Z: no subscription may expire later (as in Zaqar)."""
+TRUST_SCHEMES = ("trust+http", "trust+https")
 DEFAULT_PAGE_SIZE = 10
 """Queues or messages per list page, and messages per claim, when no limit is given."""
 QUEUE_NAME_MAX_LENGTH = 64
@@ -122,6 +128,15 @@ class Schema:
 
 
 @dataclasses.dataclass(frozen=True)
+class SubscriptionFields:
+    """The validated members of a subscription body (None: not given)."""
+
+    subscriber: str | None
+    ttl: int | None
+    options: dict[str, Any] | None
+
+
+@dataclasses.dataclass(frozen=True)
 class PatchOperation:
     """One validated queue-metadata edit: ``op`` on metadata key ``key``."""
 
@@ -197,6 +212,13 @@ class RequestValidator:
             or not QUEUE_NAME_PATTERN.match(queue)
         ):
             raise InvalidQueueIdentification()
+
+    def topic_identification(self, topic: str, project: str | None) -> None:
+        """Topic names follow the queue-name rules."""
+        try:
+            self.queue_identification(topic, project)
+        except InvalidQueueIdentification:
+            raise InvalidTopicIdentification() from None
 
     def client_id(self, value: str) -> str:
         """Validate a Client-ID and return the form stored for echo filtering.
@@ -384,7 +406,7 @@ class RequestValidator:
         encrypt = metadata.get("_enable_encrypt_messages")
         if encrypt is not None and not isinstance(encrypt, bool):
             raise error("_enable_encrypt_messages must be boolean.")
-        if "_retry_policy" in metadata:
+        if metadata.get("_retry_policy"):
             self.retry_policy(metadata["_retry_policy"], error)
 
     def retry_policy(self, policy: Any, error: type[ZaqarError]) -> None:
@@ -406,10 +428,72 @@ class RequestValidator:
             raise error("ignore_subscription_override must be a boolean.")
         minimum = policy.get("minimum_delay", 5)
         maximum = policy.get("maximum_delay", 30)
-        if minimum >= maximum:
+        if maximum < minimum:
             raise error("minimum_delay must less than maximum_delay.")
         if maximum - minimum < 10:
             raise error("invalid minimum_delay and maximum_delay.")
+
+    def subscription_limit(self, limit: int) -> None:
+        high = self.settings.max_subscriptions_per_page
+        if not 0 < limit <= high:
+            raise ValidationFailed(f"Limit must be at least 1 and may not be greater than {high}.")
+
+    def subscription(self, document: Any, *, creating: bool, now: int) -> SubscriptionFields:
+        """A subscription create or update body, checked in Zaqar's order.
+
+        Falsy members are not checked, as in Zaqar, except where that would
+        store nonsense: a ``ttl`` of 0 is refused like any ttl under 60, and
+        a subscriber must be a URI string with a supported scheme.
+        """
+        if creating and isinstance(document, dict) and "subscriber" not in document:
+            raise ValidationFailed("Missing parameter subscriber in body.")
+        if not document:
+            raise ValidationFailed("No subscription to create.")
+        if not isinstance(document, dict):
+            raise ValidationFailed("Subscriptions must be a dict.")
+        subscriber = document.get("subscriber")
+        if subscriber is not None or creating:
+            self._subscriber(subscriber)
+        options = document.get("options")
+        if options and not isinstance(options, dict):
+            raise ValidationFailed("Options must be a dict.")
+        if options and options.get("_retry_policy"):
+            self.retry_policy(options["_retry_policy"], ValidationFailed)
+        ttl = document.get("ttl")
+        if ttl is not None:
+            if not _passes_int_check(ttl) and ttl is not False:
+                raise ValidationFailed("TTL must be an integer.")
+            if ttl < MIN_SUBSCRIPTION_TTL:
+                raise ValidationFailed(
+                    f"The TTL for a subscription must be at least {MIN_SUBSCRIPTION_TTL} "
+                    "seconds long.")
+            if now + ttl > LATEST_EXPIRY:
+                raise ValidationFailed(
+                    "The TTL seconds for a subscription plus current time must be less than "
+                    "9999-12-31 23:59:59.999999.")
+        fields = SubscriptionFields(subscriber=subscriber, ttl=None if ttl is None else int(ttl),
+                                    options=options if isinstance(options, dict) else None)
+        if not creating and fields == SubscriptionFields(None, None, None):
+            raise UnableToUpdateSubscription()
+        return fields
+
+    def _subscriber(self, subscriber: Any) -> None:
+        types = list(self.settings.subscriber_types)
+        scheme = subscriber.split(":", 1)[0].lower() if isinstance(subscriber, str) else None
+        if scheme not in types or ":" not in subscriber:
+            raise ValidationFailed(
+                f"The subscriber type of subscription must be supported in the list {types}.")
+        if scheme in TRUST_SCHEMES:
+            raise ValidationFailed(
+                f"{scheme} subscribers need a keystone trust, and this server runs without "
+                "keystone; use http or https.")
+
+    def confirmation(self, document: Any) -> bool:
+        """The ``confirmed`` flag of a confirm body (a JSON boolean)."""
+        confirmed = document.get("confirmed") if isinstance(document, dict) else None
+        if not isinstance(confirmed, bool):
+            raise ValidationFailed("The 'confirmed' should be boolean.")
+        return confirmed
 
     def patch_operations(self, document: Any) -> list[PatchOperation]:
         """Validate a queue PATCH body: a JSON array of add/replace/remove edits."""

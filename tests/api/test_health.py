@@ -29,7 +29,8 @@ def test_health_report(api: Api) -> None:
     resp = api.get("/v2/health")
     assert_status(resp, 200)
     report = resp.json()
-    assert set(report) == {"storage_reachable", "operation_status", "message_volume"}
+    assert set(report) == {"storage_reachable", "operation_status", "message_volume",
+                           "notifications"}
     assert report["storage_reachable"] is True
     assert list(report["operation_status"]) == STEPS
     for name, step in report["operation_status"].items():
@@ -40,6 +41,9 @@ def test_health_report(api: Api) -> None:
     assert set(volume) == {"free", "claimed", "total"}
     assert all(isinstance(value, int) and value >= 0 for value in volume.values())
     assert volume["free"] + volume["claimed"] == volume["total"]
+    notifications = report["notifications"]
+    assert set(notifications) == {"pending", "failed"}
+    assert all(isinstance(value, int) and value >= 0 for value in notifications.values())
 
 
 def test_health_report_counts_every_project(api: Api, make_api) -> None:

@@ -262,7 +262,7 @@ RESERVED_PATCH_ERRORS = [
     ("_default_message_delay", 1000, "The TTL can not exceed 900 seconds, and must be at least 0 "
                                      "seconds long."),
     ("_enable_encrypt_messages", "true", "_enable_encrypt_messages must be boolean."),
-    ("_retry_policy", [], "retry_policy must be a dict."),
+    ("_retry_policy", [1], "retry_policy must be a dict."),
     ("_retry_policy", {"retry_backoff_function": "random"}, "invalid retry_backoff_function."),
 ]
 

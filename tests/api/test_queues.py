@@ -194,7 +194,7 @@ RESERVED_ERRORS = [
     ({"_retry_policy": {"ignore_subscription_override": "no"}},
      "ignore_subscription_override must be a boolean."),
     ({"_retry_policy": {"minimum_delay": 30, "maximum_delay": 30}},
-     "minimum_delay must less than maximum_delay."),
+     "invalid minimum_delay and maximum_delay."),
     ({"_retry_policy": {"minimum_delay": 40}}, "minimum_delay must less than maximum_delay."),
     ({"_retry_policy": {"minimum_delay": 25, "maximum_delay": 30}},
      "invalid minimum_delay and maximum_delay."),

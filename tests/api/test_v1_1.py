@@ -125,7 +125,7 @@ def test_get_of_a_missing_queue_is_an_empty_object(api: Api) -> None:
                                      "be at least greater than 0."),
     ({"_enable_encrypt_messages": "yes"}, "_enable_encrypt_messages must be boolean."),
     ({"_max_claim_count": "3"}, "_max_claim_count must be integer."),
-    ({"_retry_policy": []}, "retry_policy must be a dict."),
+    ({"_retry_policy": [1]}, "retry_policy must be a dict."),
 ])
 def test_create_validates_reserved_metadata(api: Api, document: dict[str, object],
                                             description: str) -> None:

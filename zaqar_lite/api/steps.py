@@ -1,9 +1,10 @@
 """The request steps: small named checks run, in order, before every responder.
 
-The order follows Zaqar's request pipeline: body media type, ``Accept``,
-``Client-ID``, ``X-Project-ID``, then the queue name in the path. Unknown
-paths never reach them (they are a plain 404). A later check (a signed URL,
-a policy) is one more entry in the list ``default_steps`` returns.
+The order follows Zaqar's request pipeline: a pre-signed URL's signature (only
+when one is sent), body media type, ``Accept``, ``Client-ID``,
+``X-Project-ID``, then the queue name in the path. Unknown paths never reach
+them (they are a plain 404). A later check (a policy) is one more entry in the
+list ``default_steps`` returns.
 
 Each step reads what it needs from the request and from the header policy of
 the version that owns the resource (``resource.header_policy``).
@@ -19,9 +20,13 @@ from typing import Any
 
 import falcon
 
+from zaqar_lite.config import Settings
 from zaqar_lite.core.rules import HeaderPolicy, Presence
 from zaqar_lite.errors import HeaderError, MissingClientId
 from zaqar_lite.metrics import request_seconds_by, requests_by
+from zaqar_lite.scopes import public_project, topic_scope
+from zaqar_lite.signing import verify
+from zaqar_lite.storage.base import Clock
 from zaqar_lite.validation import RequestValidator
 
 LOG = logging.getLogger("zaqar_lite.access")
@@ -37,6 +42,25 @@ DRAIN_LIMIT = 1024 * 1024
 """Unread request bodies up to this size are read before answering, so that a
 keep-alive connection survives a rejected (e.g. oversized) body; gunicorn
 would otherwise drop the connection after 64 KiB."""
+
+
+SIGNED_HEADERS = ("URL-Signature", "URL-Expires", "URL-Methods", "URL-Paths", "X-Project-ID")
+
+
+def signed_url(secret_key: str | None, clock: Clock) -> Step:
+    """A request carrying ``URL-Signature`` must carry a valid, unexpired signature
+    for its method and path (a bare 404 otherwise, as in Zaqar); it then goes
+    through the other steps like any request."""
+
+    def check_signature(req: falcon.Request, policy: HeaderPolicy,
+                        params: dict[str, Any]) -> None:
+        if req.get_header("URL-Signature") is None:
+            return
+        headers = {name: req.get_header(name) for name in SIGNED_HEADERS}
+        if not verify(secret_key, headers, req.method, req.path, clock()):
+            raise falcon.HTTPNotFound()
+
+    return check_signature
 
 
 def media_type(req: falcon.Request, policy: HeaderPolicy, params: dict[str, Any]) -> None:
@@ -97,10 +121,19 @@ def project(req: falcon.Request, policy: HeaderPolicy, params: dict[str, Any]) -
 
 
 def queue_name(validator: RequestValidator) -> Step:
-    """A ``{queue_name}`` in the path must be a valid name (and the project short enough)."""
+    """A ``{queue_name}`` (or ``{topic_name}``) in the path must be a valid name, and
+    the project short enough. Topic routes then work in the project's topic scope,
+    with the topic as the responders' ``queue_name``."""
 
     def check_queue_name(req: falcon.Request, policy: HeaderPolicy,
                          params: dict[str, Any]) -> None:
+        if policy.topics:
+            topic = params.pop("topic_name", None)
+            if topic is not None:
+                validator.topic_identification(topic, req.context.project)
+                params["queue_name"] = topic
+            req.context.project = topic_scope(req.context.project)
+            return
         queue = params.get("queue_name")
         if queue is not None:
             validator.queue_identification(queue, req.context.project)
@@ -108,9 +141,11 @@ def queue_name(validator: RequestValidator) -> Step:
     return check_queue_name
 
 
-def default_steps(validator: RequestValidator) -> tuple[Step, ...]:
+def default_steps(validator: RequestValidator, settings: Settings,
+                  clock: Clock) -> tuple[Step, ...]:
     """Zaqar's checks, in its order."""
-    return (media_type, accept, client_id(validator), project, queue_name(validator))
+    return (signed_url(settings.secret_key, clock), media_type, accept, client_id(validator),
+            project, queue_name(validator))
 
 
 class RequestSteps:
@@ -155,4 +190,5 @@ class RequestSteps:
         request_seconds_by(req.method, route).observe(elapsed)
         if self._access_log:
             LOG.info("%s %s %s %d %.1fms project=%s", req.context.request_id, req.method,
-                     req.relative_uri, status, elapsed * 1000, req.context.project)
+                     req.relative_uri, status, elapsed * 1000,
+                     public_project(req.context.project))

@@ -22,6 +22,8 @@ class Mount:
     core: Core
     version: Version
     views: Views
+    topics: bool = False
+    """Serves the project's topics rather than its queues."""
 
     @property
     def rules(self) -> VersionRules:
@@ -29,7 +31,7 @@ class Mount:
 
     @property
     def header_policy(self) -> HeaderPolicy:
-        return self.version.rules.headers
+        return dataclasses.replace(self.version.rules.headers, topics=self.topics)
 
 
 ResourceClass = Callable[[Mount], Any]

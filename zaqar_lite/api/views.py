@@ -20,12 +20,17 @@ from zaqar_lite.config import Settings
 from zaqar_lite.core.queues import QueuePage
 from zaqar_lite.core.rules import ReservedMetadata, VersionRules
 from zaqar_lite.errors import MessagesNotFound
-from zaqar_lite.storage.base import Claim, Message, QueueStats
+from zaqar_lite.storage.base import Claim, Message, QueueStats, Subscription
 from zaqar_lite.validation import reserved_defaults
+
+SUBSCRIPTION_PAGING = ("marker", "limit")
 
 
 class Views:
     """The representations of API v1.1 and v2."""
+
+    collection = "queues"
+    """Where queues live, in paths and as the listing's key."""
 
     def __init__(self, root: str, rules: VersionRules, settings: Settings) -> None:
         self.root = root
@@ -37,7 +42,7 @@ class Views:
     # -- hrefs ----------------------------------------------------------
 
     def queue_href(self, queue: str) -> str:
-        return f"{self.root}/queues/{queue}"
+        return f"{self.root}/{self.collection}/{queue}"
 
     def message_href(self, queue: str, message_id: str) -> str:
         return f"{self.queue_href(queue)}/messages/{message_id}"
@@ -67,7 +72,7 @@ class Views:
             if detailed:
                 item["metadata"] = self.metadata(queue.metadata)
             items.append(item)
-        body: dict[str, Any] = {"queues": items, "links": []}
+        body: dict[str, Any] = {self.collection: items, "links": []}
         if page.queues:
             body["links"] = params.next_link(req, params.queue_list_params(self.rules),
                                              page.queues[-1].name)
@@ -194,3 +199,25 @@ class Views:
             "messages": [self.claimed_message(queue, msg, now) for msg in claim.messages],
         }
 
+
+    # -- subscriptions --------------------------------------------------
+
+    def subscription(self, subscription: Subscription, now: int) -> dict[str, Any]:
+        return {"id": subscription.id, "source": subscription.queue,
+                "subscriber": subscription.subscriber, "ttl": subscription.ttl,
+                "age": subscription.age(now), "options": subscription.options,
+                "confirmed": subscription.confirmed}
+
+    def subscribed(self, resp: falcon.Response, subscription: Subscription) -> None:
+        resp.status = falcon.HTTP_201
+        resp.media = {"subscription_id": subscription.id}
+
+    def subscription_page(self, req: falcon.Request, resp: falcon.Response,
+                          subscriptions: list[Subscription], now: int) -> None:
+        body: dict[str, Any] = {
+            "subscriptions": [self.subscription(sub, now) for sub in subscriptions],
+            "links": [],
+        }
+        if subscriptions:
+            body["links"] = params.next_link(req, SUBSCRIPTION_PAGING, subscriptions[-1].id)
+        resp.media = body

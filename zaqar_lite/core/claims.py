@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from zaqar_lite.core.body import Body
+from zaqar_lite.core.encryption import BodyCipher
 from zaqar_lite.core.rules import VersionRules
 from zaqar_lite.metrics import MESSAGES
 from zaqar_lite.storage.base import Claim, Message, Store
@@ -12,9 +15,10 @@ CLAIMED = MESSAGES.labels("claimed")
 
 
 class Claims:
-    def __init__(self, store: Store, validator: RequestValidator) -> None:
+    def __init__(self, store: Store, validator: RequestValidator, cipher: BodyCipher) -> None:
         self._store = store
         self._validator = validator
+        self._cipher = cipher
 
     def create(self, project: str, queue: str, body: Body, query_limit: int | None,
                rules: VersionRules) -> tuple[str | None, list[Message]]:
@@ -27,10 +31,11 @@ class Claims:
         claim_id, messages = self._store.claims.create(
             project, queue, ttl=ttl, grace=grace, limit=limit)
         CLAIMED.inc(len(messages))
-        return claim_id, messages
+        return claim_id, self._cipher.open_all(messages)
 
     def get(self, project: str, queue: str, claim_id: str) -> Claim:
-        return self._store.claims.get(project, queue, claim_id)
+        claim = self._store.claims.get(project, queue, claim_id)
+        return dataclasses.replace(claim, messages=self._cipher.open_all(claim.messages))
 
     def renew(self, project: str, queue: str, claim_id: str, body: Body,
               rules: VersionRules) -> None:

@@ -61,4 +61,6 @@ def run_health_check(store: Store) -> dict[str, Any]:
         volume = store.message_volume()
         report["message_volume"] = {"free": volume.total - volume.claimed,
                                     "claimed": volume.claimed, "total": volume.total}
+        outbox = store.outbox.counts()
+        report["notifications"] = {"pending": outbox.pending, "failed": outbox.failed}
     return report

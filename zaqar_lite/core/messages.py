@@ -9,6 +9,8 @@ from typing import Any
 
 from zaqar_lite.config import Settings
 from zaqar_lite.core.body import Body
+from zaqar_lite.core.encryption import BodyCipher
+from zaqar_lite.core.notifications import Notifications
 from zaqar_lite.core.rules import VersionRules
 from zaqar_lite.errors import (
     ClaimIdMalformed,
@@ -40,10 +42,13 @@ class MessageListQuery:
 
 
 class Messages:
-    def __init__(self, store: Store, validator: RequestValidator, settings: Settings) -> None:
+    def __init__(self, store: Store, validator: RequestValidator, settings: Settings,
+                 notifications: Notifications, cipher: BodyCipher) -> None:
         self._store = store
         self._validator = validator
         self._settings = settings
+        self._notifications = notifications
+        self._cipher = cipher
 
     def post(self, project: str, queue: str, body: Body, client_id: str | None,
              rules: VersionRules) -> list[str]:
@@ -51,6 +56,9 @@ class Messages:
 
         With queue settings, the queue is read (and, as in Zaqar, created) before
         the body is checked, because its metadata sets the size cap and defaults.
+        The queue's subscribers are notified of each message through the outbox,
+        stored with the messages. Encrypted queues store sealed bodies (the
+        checksum and notifications are of the plaintext).
         """
         if client_id is None:
             raise MissingClientId()
@@ -67,8 +75,12 @@ class Messages:
         )
         if settings.enable_checksum:
             messages = [dataclasses.replace(msg, checksum=checksum(msg.body)) for msg in messages]
+        notice = self._notifications.notice(queue, messages, metadata)
+        if metadata.get("_enable_encrypt_messages") is True:
+            messages = self._cipher.seal_all(messages)
         ids = self._store.messages.post(
-            project, queue, messages, client_id, create_queue=rules.lazy_queues)
+            project, queue, messages, client_id, create_queue=rules.lazy_queues, notice=notice)
+        self._notifications.ring()
         POSTED.inc(len(ids))
         return ids
 
@@ -93,11 +105,11 @@ class Messages:
         after = self._resolve_marker(project, queue, query.marker)
         if after is None:
             return []
-        return self._store.messages.list(
+        return self._cipher.open_all(self._store.messages.list(
             project, queue, after=after, limit=query.limit or DEFAULT_PAGE_SIZE,
             client_id=client_id, echo=query.echo, include_claimed=query.include_claimed,
             include_delayed=query.include_delayed and rules.queue_settings,
-        )
+        ))
 
     def _resolve_marker(self, project: str, queue: str, marker: str | None) -> int | None:
         """The sequence number to list after; None means "nothing can follow".
@@ -120,12 +132,12 @@ class Messages:
             return None
 
     def get(self, project: str, queue: str, message_id: str) -> Message:
-        return self._store.messages.get(project, queue, message_id)
+        return self._cipher.open_one(self._store.messages.get(project, queue, message_id))
 
     def get_many(self, project: str, queue: str, ids: list[str]) -> list[Message]:
         """The existing messages among 1 to ``max_messages_per_page`` ids."""
         self._validator.message_ids(ids)
-        return self._store.messages.get_many(project, queue, ids)
+        return self._cipher.open_all(self._store.messages.get_many(project, queue, ids))
 
     def delete(self, project: str, queue: str, message_id: str, claim_id: str | None) -> None:
         """Delete one message, honouring its claim.
@@ -172,7 +184,7 @@ class Messages:
         self._validator.pop_limit(limit)
         popped = self._store.messages.pop(project, queue, limit)
         POPPED.inc(len(popped))
-        return popped
+        return self._cipher.open_all(popped)
 
 
 def checksum(body: Any) -> str | None:

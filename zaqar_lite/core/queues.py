@@ -142,10 +142,13 @@ class Queues:
             raise
 
     def purge(self, project: str, name: str, body: Body) -> None:
-        """Drop the queue's free messages when the body names messages (or is absent)."""
+        """Drop the queue's free messages and/or all its subscriptions, as the body
+        names them (both when there is no body)."""
         resources = self._validator.purge_resources(body.json())
         if "messages" in resources:
             self._store.messages.purge(project, name)
+        if "subscriptions" in resources:
+            self._store.subscriptions.purge(project, name)
 
     def _check_metadata_size(self, body: Body, error: type[ValidationFailed | InvalidBody]
                              ) -> None:

@@ -24,10 +24,13 @@ class Presence(enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class HeaderPolicy:
-    """Which identification headers a request must carry."""
+    """Which identification headers a request must carry, and (for topics) which
+    namespace the project's names live in."""
 
     client_id: Presence
     project: Presence
+    topics: bool = False
+    """The route names a topic (``{topic_name}``), or the project's topics."""
 
 
 class ReservedMetadata(enum.Enum):

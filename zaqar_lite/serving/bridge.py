@@ -14,9 +14,9 @@ import json
 import logging
 import sys
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 LOG = logging.getLogger(__name__)
 
@@ -27,16 +27,26 @@ Send = Callable[[Message], Awaitable[None]]
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+class Service(Protocol):
+    """Background work of a worker process (e.g. the notification deliverer)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class WsgiBridge:
     """ASGI to WSGI for one worker: ``threads`` run the app, ``max_body`` caps a body.
 
     ``request_timeout`` is read by the worker's protocol (``protocol.py``), which
-    enforces it while a request is being received.
+    enforces it while a request is being received. ``services`` start with the
+    worker (ASGI lifespan start-up, after the fork) and stop with it.
     """
 
     def __init__(self, app: WsgiApp, *, threads: int, max_body: int,
-                 request_timeout: float) -> None:
+                 request_timeout: float, services: Sequence[Service] = ()) -> None:
         self._app = app
+        self._services = tuple(services)
         self._threads = threads
         self._max_body = max_body
         self.request_timeout = request_timeout
@@ -86,10 +96,15 @@ class WsgiBridge:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                for service in self._services:
+                    service.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._executor is not None:
                     self._executor.shutdown(wait=True)
+                loop = asyncio.get_running_loop()
+                for service in self._services:
+                    await loop.run_in_executor(None, service.stop)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -59,9 +59,19 @@ class QueueStats(Resource):
 
 
 class QueuePurge(Resource):
-    """``POST /queues/{queue_name}/purge``: drop free messages (and subscriptions)."""
+    """``POST /queues/{queue_name}/purge``: drop free messages and/or subscriptions."""
 
     @on_failure("Queue could not be purged.")
     def on_post(self, req: falcon.Request, resp: falcon.Response, queue_name: str) -> None:
         self._core.queues.purge(req.context.project, queue_name, RequestBody(req))
         resp.status = falcon.HTTP_204
+
+
+class QueueShare(Resource):
+    """``POST /queues/{queue_name}/share``: a pre-signed URL for the queue's resources."""
+
+    @on_failure("Queue could not be shared.")
+    def on_post(self, req: falcon.Request, resp: falcon.Response, queue_name: str) -> None:
+        signed = self._core.sharing.share(req.context.project,
+                                          req.path.rsplit("/", 1)[0], RequestBody(req))
+        resp.media = signed.as_dict()

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from zaqar_lite.api import home
-from zaqar_lite.api.resources.queues import PatchableQueueItem, QueuePurge
+from zaqar_lite.api.resources.queues import PatchableQueueItem, QueuePurge, QueueShare
+from zaqar_lite.api.resources.subscriptions import (
+    SubscriptionCollection,
+    SubscriptionConfirmation,
+    SubscriptionItem,
+)
 from zaqar_lite.api.routes import MESSAGE_ROUTES, QUEUE, SERVICE_ROUTES
+from zaqar_lite.api.topics import TOPIC_ROUTES
 from zaqar_lite.api.version import HomeEntry, ResourceClass
 
 HOME: tuple[HomeEntry, ...] = (
@@ -27,5 +33,10 @@ ROUTES: tuple[tuple[str, ResourceClass], ...] = (
     *SERVICE_ROUTES,
     (QUEUE, PatchableQueueItem),
     (f"{QUEUE}/purge", QueuePurge),
+    (f"{QUEUE}/share", QueueShare),
     *MESSAGE_ROUTES,
+    (f"{QUEUE}/subscriptions", SubscriptionCollection),
+    (f"{QUEUE}/subscriptions/{{subscription_id}}", SubscriptionItem),
+    (f"{QUEUE}/subscriptions/{{subscription_id}}/confirm", SubscriptionConfirmation),
+    *TOPIC_ROUTES,
 )

@@ -1,0 +1,181 @@
+"""The deliverer: drains the store's outbox, never on a request thread.
+
+One thread leases due deliveries, as many as there are free sending threads
+(``[notification] max_notifier_workers``), and hands each to one of them; a
+sent delivery is removed, a failed one is retried when its retry policy says
+(a new due time in the outbox, not a sleeping thread) or kept as failed once
+the policy is spent or the subscriber refused it. Deliveries whose
+subscription is gone are dropped. Any number of deliverers, in any number of
+processes and hosts sharing the store, can run: leases keep them apart, and a
+crashed deliverer's leases run out and are taken again (at least once).
+
+A server worker runs one and rings it after each post, so a notification
+usually leaves within milliseconds; otherwise it looks every
+``poll_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from zaqar_lite.config import Settings
+from zaqar_lite.errors import ZaqarError
+from zaqar_lite.metrics import NOTIFICATIONS
+from zaqar_lite.notify import senders
+from zaqar_lite.notify.policy import effective_policy, next_delay
+from zaqar_lite.notify.senders import Outcome
+from zaqar_lite.storage.base import Clock, Delivery, Store, system_clock
+
+LOG = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+"""How often failed deliveries past their retention (or beyond the cap) are removed."""
+
+Send = Callable[[str, Any, Mapping[str, Any], str, Settings], Outcome]
+
+DELIVERED = NOTIFICATIONS.labels("delivered")
+RETRIED = NOTIFICATIONS.labels("retried")
+FAILED = NOTIFICATIONS.labels("failed")
+CANCELLED = NOTIFICATIONS.labels("cancelled")
+
+
+class Deliverer:
+    """Delivers the outbox of one store (see the module docstring)."""
+
+    def __init__(self, store: Store, settings: Settings, *, clock: Clock = system_clock,
+                 send: Send = senders.send) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self._send = send
+        self.owner = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+        """This deliverer's lease token."""
+        self._workers = settings.max_notifier_workers
+        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="notify")
+        self._busy = 0
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_sweep = 0.0
+
+    def ring(self) -> None:
+        """Look for due deliveries now (a post may have made some)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Deliver from a background thread until ``stop``."""
+        self._thread = threading.Thread(target=self._run, name="deliverer", daemon=True)
+        self._thread.start()
+        LOG.info("delivering notifications as %s", self.owner)
+
+    def stop(self) -> None:
+        """Stop leasing, and wait (up to the delivery timeout) for sends under way."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self._settings.delivery_timeout)
+        self.wait_idle(self._settings.delivery_timeout)
+        self._pool.shutdown(wait=False)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no send is under way; False if the time ran out first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                dispatched = self.dispatch_due()
+                self._sweep_now_and_then()
+            except ZaqarError as exc:
+                LOG.warning("notifications wait: the store failed (%s)", exc)
+                dispatched = 0
+            except Exception:
+                LOG.exception("deliverer error; looking again in %.1f s",
+                              self._settings.poll_interval)
+                dispatched = 0
+            if not dispatched:
+                self._wake.wait(self._settings.poll_interval)
+                self._wake.clear()
+
+    def dispatch_due(self) -> int:
+        """Lease due deliveries for the free sending threads and start them; how many."""
+        with self._lock:
+            free = self._workers - self._busy
+        if free <= 0:
+            return 0
+        leased = self._store.outbox.lease(self.owner, free, self._settings.delivery_lease)
+        if not leased:
+            return 0
+        live = self._store.subscriptions.live_ids(
+            [delivery.entry.subscription_id for delivery in leased])
+        for delivery in leased:
+            if delivery.entry.subscription_id not in live:
+                self._store.outbox.delivered(delivery.id, self.owner)
+                CANCELLED.inc()
+                LOG.info("notification %s dropped: subscription %s is gone", delivery.id,
+                         delivery.entry.subscription_id)
+                continue
+            with self._lock:
+                self._busy += 1
+            self._pool.submit(self._attempt, delivery)
+        return len(leased)
+
+    def _attempt(self, delivery: Delivery) -> None:
+        entry = delivery.entry
+        try:
+            outcome = self._send(entry.subscriber, entry.payload, entry.options, entry.project,
+                                 self._settings)
+            self._settle(delivery, outcome)
+        except Exception:
+            LOG.exception("notification %s to %s: unexpected error; it will be tried again "
+                          "once its lease ends", delivery.id, entry.subscriber)
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+            self._wake.set()
+
+    def _settle(self, delivery: Delivery, outcome: Outcome) -> None:
+        entry, outbox = delivery.entry, self._store.outbox
+        attempts = delivery.attempts + 1
+        if outcome.delivered:
+            outbox.delivered(delivery.id, self.owner)
+            DELIVERED.inc()
+            LOG.debug("notification %s to %s delivered (%s)", delivery.id, entry.subscriber,
+                      outcome.detail)
+            return
+        delay = None
+        if outcome.retryable:
+            delay = next_delay(effective_policy(entry.options, entry.queue_policy), attempts)
+        if delay is not None:
+            outbox.retry(delivery.id, self.owner, self._clock() + delay, outcome.detail)
+            RETRIED.inc()
+            LOG.info("notification %s to %s: attempt %d failed (%s); next in %g s",
+                     delivery.id, entry.subscriber, attempts, outcome.detail, delay)
+            return
+        keep_until = int(self._clock()) + self._settings.failed_retention
+        outbox.fail(delivery.id, self.owner, outcome.detail, keep_until)
+        FAILED.inc()
+        LOG.warning("notification %s of queue %s (project %s) to %s failed after %d "
+                    "attempt(s): %s; kept as failed", delivery.id, entry.queue, entry.project,
+                    entry.subscriber, attempts, outcome.detail)
+
+    def _sweep_now_and_then(self) -> None:
+        now = self._clock()
+        if now - self._last_sweep < SWEEP_SECONDS:
+            return
+        self._last_sweep = now
+        removed = self._store.outbox.sweep(self._settings.max_failed)
+        if removed:
+            LOG.info("removed %d failed notifications past their retention or the cap",
+                     removed)
