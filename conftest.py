@@ -1,3 +1,3 @@
 """Repository-level pytest configuration: fixtures shared by several suites."""
 
-pytest_plugins = ["tests.live_server"]
+pytest_plugins = ["tests.live_server", "tests.webhook_receiver"]

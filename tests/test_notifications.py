@@ -24,7 +24,7 @@ from tests.live_server import (
     start_server,
     stop_server,
 )
-from tests.webhook_receiver import Receiver, receiver  # noqa: F401 (a fixture)
+from tests.webhook_receiver import Receiver
 
 FAST = {"ZAQAR_LITE_POLL_INTERVAL": "0.2", "ZAQAR_LITE_DELIVERY_TIMEOUT": "2",
         "ZAQAR_LITE_DELIVERY_LEASE": "4"}
