@@ -15,7 +15,11 @@ Scenarios (all on one fresh project):
 * ``post-1``, ``post-10``: posts of 1 or 10 messages;
 * ``claim-delete``: claim 10 and delete them by id, from a queue filled beforehand;
 * ``mixed``: half the clients post single messages, half claim and delete;
-* ``depth``: claim (and release), stats and list on queues of 75 and 7,500 messages.
+* ``depth``: claim (and release), stats and list on queues of 75 and 7,500 messages;
+* ``post-1-subscribed``: posts of 1 message to a queue with one webhook subscriber
+  (a receiver in this process), so the cost of a subscription shows beside ``post-1``;
+* ``notify``: the same, reporting notifications delivered per second and the
+  post-to-delivery latency (p50/p99), after waiting for the outbox to drain.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import contextlib
 import dataclasses
 import functools
 import http.client
+import http.server
 import json
 import os
 import re
@@ -41,7 +46,10 @@ from urllib.parse import urlsplit
 Work = Callable[["Connection", "Tally", int], object]
 """One client's step: called again and again until the time is up."""
 
-SCENARIOS = ("home", "stats", "list", "post-1", "post-10", "claim-delete", "mixed", "depth")
+SCENARIOS = ("home", "stats", "list", "post-1", "post-10", "claim-delete", "mixed", "depth",
+             "post-1-subscribed", "notify")
+DRAIN_SECONDS = 60
+"""How long ``notify`` waits for deliveries still under way when the posting stops."""
 CLAIM_LIMIT = 10
 BODY = {"payload": "x" * 64}
 
@@ -94,6 +102,8 @@ class Load:
         self.project = project
         self.clients = clients
         self.seconds = seconds
+        self.receivers: dict[str, Receiver] = {}
+        """Webhook receivers of the scenarios that have them, by scenario."""
 
     def connection(self) -> Connection:
         return Connection(self.url, self.project)
@@ -159,6 +169,88 @@ def claim_and_delete(conn: Connection, tally: Tally, queue: str) -> None:
         "DELETE", f"/v2/queues/{queue}/messages?ids={ids}"))
 
 
+class Receiver:
+    """A webhook receiver in the bench process: when each notification arrived, and
+    how long after its message was posted (the body carries the posting time)."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.arrivals: list[float] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                now = time.time()
+                sent = json.loads(data)["body"]["sent"]
+                with receiver.lock:
+                    receiver.latencies.append(now - sent)
+                    receiver.arrivals.append(now)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def received(self) -> int:
+        with self.lock:
+            return len(self.latencies)
+
+    def summary(self, expected: int) -> str:
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while self.received() < expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with self.lock:
+            latencies, arrivals = list(self.latencies), list(self.arrivals)
+        self.server.shutdown()
+        if not latencies:
+            return f"notifications: none of {expected} arrived"
+        span = max(arrivals) - min(arrivals) or 1.0
+        return (f"notifications: {len(latencies)} of {expected} in {span:.1f} s "
+                f"({len(latencies) / span:.1f}/s), post to delivery p50 "
+                f"{percentile(latencies, 0.5) * 1000:.1f} p99 "
+                f"{percentile(latencies, 0.99) * 1000:.1f} ms")
+
+
+def subscribed_posts(load: Load, queue: str) -> tuple[Work, Receiver]:
+    """Posts of one timestamped message to a queue with one webhook subscriber."""
+    receiver = Receiver()
+    load.connection().request("POST", f"/v2/queues/{queue}/subscriptions",
+                              {"subscriber": receiver.url, "ttl": 3600})
+
+    def work(conn: Connection, tally: Tally, index: int) -> None:
+        body = {"messages": [{"body": {"sent": time.time(), **BODY}, "ttl": 3600}]}
+        timed(tally, "post", (201,), lambda: conn.request(
+            "POST", f"/v2/queues/{queue}/messages", body))
+
+    return work, receiver
+
+
+def depth_probes(load: Load) -> Iterator[tuple[str, Work]]:
+    """Claim (and release), stats and list on queues of 75 and 7,500 messages."""
+    for depth in (75, 7500):
+        queue = f"depth-{depth}"
+        fill(load, queue, depth)
+
+        def probe(conn: Connection, tally: Tally, index: int, queue: str = queue) -> None:
+            status, location, _ = timed(tally, "claim", (201, 204), lambda: conn.request(
+                "POST", f"/v2/queues/{queue}/claims?limit=10", {"ttl": 60, "grace": 60}))
+            if status == 201 and location:
+                conn.request("DELETE", urlsplit(location).path)
+            timed(tally, "stats", (200,), lambda: conn.request(
+                "GET", f"/v2/queues/{queue}/stats"))
+            timed(tally, "list", (200,), lambda: conn.request(
+                "GET", f"/v2/queues/{queue}/messages?limit=10&echo=true"))
+
+        yield f"depth {depth}", probe
+
+
 def scenario_work(name: str, load: Load) -> Iterator[tuple[str, Work]]:
     """The timed phases of a scenario: (label, work), after any set-up they need."""
     if name == "home":
@@ -190,21 +282,11 @@ def scenario_work(name: str, load: Load) -> Iterator[tuple[str, Work]]:
 
         yield name, mixed
     elif name == "depth":
-        for depth in (75, 7500):
-            queue = f"depth-{depth}"
-            fill(load, queue, depth)
-
-            def probe(conn: Connection, tally: Tally, index: int, queue: str = queue) -> None:
-                status, location, _ = timed(tally, "claim", (201, 204), lambda: conn.request(
-                    "POST", f"/v2/queues/{queue}/claims?limit=10", {"ttl": 60, "grace": 60}))
-                if status == 201 and location:
-                    conn.request("DELETE", urlsplit(location).path)
-                timed(tally, "stats", (200,), lambda: conn.request(
-                    "GET", f"/v2/queues/{queue}/stats"))
-                timed(tally, "list", (200,), lambda: conn.request(
-                    "GET", f"/v2/queues/{queue}/messages?limit=10&echo=true"))
-
-            yield f"depth {depth}", probe
+        yield from depth_probes(load)
+    elif name in ("post-1-subscribed", "notify"):
+        work, receiver = subscribed_posts(load, name)
+        load.receivers[name] = receiver
+        yield name, work
 
 
 def round_trips(url: str) -> float | None:
@@ -314,4 +396,8 @@ def run_bench(url: str | None, *, storage: str | None, seconds: float, clients: 
                 store_used = store_cpu() - store_before if store_cpu else None
                 print(report(label, tally, elapsed, trips, used, store_used), flush=True)
                 errors += tally.errors
+                receiver = load.receivers.pop(name, None)
+                if receiver is not None:
+                    posted = sum(len(samples) for samples in tally.latencies.values())
+                    print(f"{'':12s} {receiver.summary(posted - tally.errors)}", flush=True)
     return 1 if errors else 0

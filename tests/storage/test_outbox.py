@@ -146,3 +146,18 @@ def test_queue_delete_keeps_pending_deliveries(store):
     post_noticed(store, ["m"])
     store.queues.delete(PROJECT, QUEUE)
     assert [d.entry.payload["body"] for d in lease_all(store)] == ["m"]
+
+
+def test_on_stored_is_called_only_when_deliveries_were_stored(store):
+    calls = []
+
+    def post_with_hook(body):
+        store.messages.post(PROJECT, QUEUE, [NewMessage(body=body, ttl=3600)], None,
+                            create_queue=True,
+                            notice=Notice(payloads=[{"body": body}], confirmed_only=False,
+                                          queue_policy={}, on_stored=lambda: calls.append(body)))
+
+    post_with_hook("nobody listens")
+    subscribe(store, HOOK_A)
+    post_with_hook("heard")
+    assert calls == ["heard"]

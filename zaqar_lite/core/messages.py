@@ -80,7 +80,6 @@ class Messages:
             messages = self._cipher.seal_all(messages)
         ids = self._store.messages.post(
             project, queue, messages, client_id, create_queue=rules.lazy_queues, notice=notice)
-        self._notifications.ring()
         POSTED.inc(len(ids))
         return ids
 

@@ -51,7 +51,8 @@ class Notifications:
             payloads=[notification(msg, queue, with_delay=delayed or bool(msg.delay))
                       for msg in messages],
             confirmed_only=self._settings.require_confirmation,
-            queue_policy=policy if isinstance(policy, dict) else {})
+            queue_policy=policy if isinstance(policy, dict) else {},
+            on_stored=self._doorbell)
 
     def ring(self) -> None:
         if self._doorbell is not None:

@@ -200,6 +200,8 @@ class Notice:
     """Only confirmed subscriptions are notified (``require_confirmation``)."""
     queue_policy: Mapping[str, Any]
     """The queue's ``_retry_policy`` when the messages were posted."""
+    on_stored: Callable[[], None] | None = None
+    """Called once the post has stored deliveries (e.g. to wake a deliverer)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -89,6 +89,8 @@ class MongoMessages(MessageController):
             if self._insert(project, queue, ids, messages, client_id, first, moment):
                 if hold is not None:
                     release_deliveries(self._db, hold, moment)
+                    if notice is not None and notice.on_stored is not None:
+                        notice.on_stored()
                 return ids
         # Nothing was stored, so the deliveries are not wanted. (After any other
         # failure the messages may have been stored: held deliveries then fall due.)

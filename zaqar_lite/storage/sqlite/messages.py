@@ -66,11 +66,14 @@ class SQLiteMessages(MessageController):
                     for index, (mid, msg, at) in enumerate(zip(ids, messages, times, strict=True))
                 ],
             )
+            deliveries = []
             if notice is not None:
                 subscriptions = live_subscriptions(conn, project, queue, now)
-                if subscriptions:
-                    insert_deliveries(
-                        conn, deliveries_for(project, queue, subscriptions, notice), now)
+                deliveries = deliveries_for(project, queue, subscriptions, notice)
+                if deliveries:
+                    insert_deliveries(conn, deliveries, now)
+        if deliveries and notice is not None and notice.on_stored is not None:
+            notice.on_stored()
         return ids
 
     @translate_errors
