@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zaqar_lite.storage.base import NewDelivery, NewMessage, Notice
+from zaqar_lite.storage.base import NewDelivery, NewMessage, Notice, OutboxCounts, Settlement
 
 from .helpers import PROJECT, QUEUE, now, post
 
@@ -84,9 +84,9 @@ def test_a_lease_hides_deliveries_until_it_ends(store, clock):
     clock.advance(0.1)
     again = lease_all(store, "worker-2")
     assert [d.id for d in again] == [leased[0].id]
-    store.outbox.delivered(leased[0].id, "worker-1")
+    store.outbox.settle("worker-1", [Settlement(leased[0].id)])
     assert store.outbox.counts().pending == 1, "only the lease holder settles a delivery"
-    store.outbox.delivered(leased[0].id, "worker-2")
+    store.outbox.settle("worker-2", [Settlement(leased[0].id)])
     assert store.outbox.counts().pending == 0
 
 
@@ -103,12 +103,13 @@ def test_retry_counts_attempts_and_waits_until_due(store, clock):
     subscribe(store, HOOK_A)
     post_noticed(store, ["m"])
     (delivery,) = lease_all(store)
-    store.outbox.retry(delivery.id, "worker-1", clock() + 5, "connection refused")
+    store.outbox.settle("worker-1", [Settlement(delivery.id, error="connection refused",
+                                                retry_at=clock() + 5)])
     assert lease_all(store) == []
     clock.advance(5)
     (again,) = lease_all(store)
     assert (again.id, again.attempts) == (delivery.id, 1)
-    store.outbox.retry(delivery.id, "someone-else", clock(), "ignored")
+    store.outbox.settle("someone-else", [Settlement(delivery.id, error="x", retry_at=clock())])
     assert lease_all(store) == []
 
 
@@ -117,8 +118,8 @@ def test_failed_deliveries_are_kept_counted_and_swept(store, clock):
     post_noticed(store, ["a", "b", "c"])
     leased = lease_all(store)
     until = now(clock) + 100
-    for delivery in leased:
-        store.outbox.fail(delivery.id, "worker-1", "HTTP 400", until)
+    store.outbox.settle("worker-1", [Settlement(delivery.id, error="HTTP 400", keep_until=until)
+                                     for delivery in leased])
     assert store.outbox.counts().failed == 3
     assert store.outbox.counts().pending == 0
     clock.advance(1000)
@@ -161,3 +162,17 @@ def test_on_stored_is_called_only_when_deliveries_were_stored(store):
     subscribe(store, HOOK_A)
     post_with_hook("heard")
     assert calls == ["heard"]
+
+
+def test_one_settle_records_every_kind_of_ending(store, clock):
+    subscribe(store, HOOK_A)
+    post_noticed(store, ["sent", "again", "failed", "bad-id"])
+    sent, again, failed, _ = lease_all(store)
+    store.outbox.settle("worker-1", [
+        Settlement(sent.id), Settlement(again.id, error="HTTP 503", retry_at=clock() + 1),
+        Settlement(failed.id, error="HTTP 400", keep_until=now(clock) + 60),
+        Settlement("not-an-id")])
+    assert store.outbox.counts() == OutboxCounts(pending=2, failed=1)
+    clock.advance(30)
+    assert [(d.entry.payload["body"], d.attempts) for d in lease_all(store)] == [
+        ("again", 1), ("bad-id", 0)]

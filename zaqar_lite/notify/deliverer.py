@@ -4,7 +4,10 @@ One thread leases due deliveries, as many as there are free sending threads
 (``[notification] max_notifier_workers``), and hands each to one of them; a
 sent delivery is removed, a failed one is retried when its retry policy says
 (a new due time in the outbox, not a sleeping thread) or kept as failed once
-the policy is spent or the subscriber refused it. Deliveries whose
+the policy is spent or the subscriber refused it. Sending threads only note
+how each attempt ended; the leasing thread writes those notes in one batch
+before it leases again, so a busy outbox costs two writes per batch, not two
+per notification. Deliveries whose
 subscription is gone are dropped. Any number of deliverers, in any number of
 processes and hosts sharing the store, can run: leases keep them apart, and a
 crashed deliverer's leases run out and are taken again (at least once).
@@ -31,7 +34,7 @@ from zaqar_lite.metrics import NOTIFICATIONS
 from zaqar_lite.notify import senders
 from zaqar_lite.notify.policy import effective_policy, next_delay
 from zaqar_lite.notify.senders import Outcome
-from zaqar_lite.storage.base import Clock, Delivery, Store, system_clock
+from zaqar_lite.storage.base import Clock, Delivery, Settlement, Store, system_clock
 
 LOG = logging.getLogger(__name__)
 
@@ -60,6 +63,7 @@ class Deliverer:
         self._workers = settings.max_notifier_workers
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="notify")
         self._busy = 0
+        self._settled: list[Settlement] = []
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._wake = threading.Event()
@@ -87,9 +91,26 @@ class Deliverer:
         self._pool.shutdown(wait=False)
 
     def wait_idle(self, timeout: float) -> bool:
-        """Wait until no send is under way; False if the time ran out first."""
+        """Wait until no send is under way and record how they ended; False if the
+        time ran out first."""
         with self._idle:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+            idle = self._idle.wait_for(lambda: self._busy == 0, timeout)
+        self.settle()
+        return idle
+
+    def settle(self) -> None:
+        """Write how the finished attempts ended (one store write for all); if the
+        store fails, they are kept for the next try."""
+        with self._lock:
+            settled, self._settled = self._settled, []
+        if not settled:
+            return
+        try:
+            self._store.outbox.settle(self.owner, settled)
+        except ZaqarError:
+            with self._lock:
+                self._settled[:0] = settled
+            raise
 
     def _run(self) -> None:
         while not self._stopping.is_set():
@@ -108,7 +129,9 @@ class Deliverer:
                 self._wake.clear()
 
     def dispatch_due(self) -> int:
-        """Lease due deliveries for the free sending threads and start them; how many."""
+        """Record finished attempts, lease due deliveries for the free sending threads
+        and start them; how many were leased."""
+        self.settle()
         with self._lock:
             free = self._workers - self._busy
         if free <= 0:
@@ -120,7 +143,7 @@ class Deliverer:
             [delivery.entry.subscription_id for delivery in leased])
         for delivery in leased:
             if delivery.entry.subscription_id not in live:
-                self._store.outbox.delivered(delivery.id, self.owner)
+                self._note(Settlement(delivery.id))
                 CANCELLED.inc()
                 LOG.info("notification %s dropped: subscription %s is gone", delivery.id,
                          delivery.entry.subscription_id)
@@ -135,7 +158,7 @@ class Deliverer:
         try:
             outcome = self._send(entry.subscriber, entry.payload, entry.options, entry.project,
                                  self._settings)
-            self._settle(delivery, outcome)
+            self._note(self._settlement(delivery, outcome))
         except Exception:
             LOG.exception("notification %s to %s: unexpected error; it will be tried again "
                           "once its lease ends", delivery.id, entry.subscriber)
@@ -145,30 +168,32 @@ class Deliverer:
                 self._idle.notify_all()
             self._wake.set()
 
-    def _settle(self, delivery: Delivery, outcome: Outcome) -> None:
-        entry, outbox = delivery.entry, self._store.outbox
+    def _note(self, settlement: Settlement) -> None:
+        with self._lock:
+            self._settled.append(settlement)
+
+    def _settlement(self, delivery: Delivery, outcome: Outcome) -> Settlement:
+        entry = delivery.entry
         attempts = delivery.attempts + 1
         if outcome.delivered:
-            outbox.delivered(delivery.id, self.owner)
             DELIVERED.inc()
             LOG.debug("notification %s to %s delivered (%s)", delivery.id, entry.subscriber,
                       outcome.detail)
-            return
+            return Settlement(delivery.id)
         delay = None
         if outcome.retryable:
             delay = next_delay(effective_policy(entry.options, entry.queue_policy), attempts)
         if delay is not None:
-            outbox.retry(delivery.id, self.owner, self._clock() + delay, outcome.detail)
             RETRIED.inc()
             LOG.info("notification %s to %s: attempt %d failed (%s); next in %g s",
                      delivery.id, entry.subscriber, attempts, outcome.detail, delay)
-            return
-        keep_until = int(self._clock()) + self._settings.failed_retention
-        outbox.fail(delivery.id, self.owner, outcome.detail, keep_until)
+            return Settlement(delivery.id, error=outcome.detail, retry_at=self._clock() + delay)
         FAILED.inc()
         LOG.warning("notification %s of queue %s (project %s) to %s failed after %d "
                     "attempt(s): %s; kept as failed", delivery.id, entry.queue, entry.project,
                     entry.subscriber, attempts, outcome.detail)
+        return Settlement(delivery.id, error=outcome.detail,
+                          keep_until=int(self._clock()) + self._settings.failed_retention)
 
     def _sweep_now_and_then(self) -> None:
         now = self._clock()

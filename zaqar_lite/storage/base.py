@@ -229,6 +229,19 @@ class Delivery:
 
 
 @dataclasses.dataclass(frozen=True)
+class Settlement:
+    """How a leased delivery ended: sent (removed), to be tried again, or failed."""
+
+    delivery_id: str
+    error: str | None = None
+    """None: the delivery is done (sent, or no longer wanted) and is removed."""
+    retry_at: float | None = None
+    """With an error: when the next attempt is due (the attempt count goes up)."""
+    keep_until: int | None = None
+    """With an error and no retry: kept as failed, never due, until then."""
+
+
+@dataclasses.dataclass(frozen=True)
 class OutboxCounts:
     """Outbox entries waiting to be sent, and kept after every attempt failed."""
 
@@ -473,16 +486,9 @@ class OutboxController(abc.ABC):
         """Take up to ``limit`` due deliveries, oldest due first, for ``seconds``."""
 
     @abc.abstractmethod
-    def delivered(self, delivery_id: str, owner: str) -> None:
-        """The delivery is done (sent, or no longer wanted): remove it."""
-
-    @abc.abstractmethod
-    def retry(self, delivery_id: str, owner: str, due: float, error: str) -> None:
-        """Another attempt is due at ``due``; the attempt count goes up by one."""
-
-    @abc.abstractmethod
-    def fail(self, delivery_id: str, owner: str, error: str, keep_until: int) -> None:
-        """No attempt is left: keep the delivery as failed (never due) until ``keep_until``."""
+    def settle(self, owner: str, settlements: Sequence[Settlement]) -> None:
+        """Record how leased deliveries ended, in one write; deliveries no longer
+        leased by ``owner`` are left as they are."""
 
     @abc.abstractmethod
     def counts(self) -> OutboxCounts:

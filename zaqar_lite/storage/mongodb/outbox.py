@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 
 from bson import ObjectId
+from pymongo import DeleteOne, UpdateOne
 from pymongo.errors import PyMongoError
 
 from zaqar_lite.storage.base import (
@@ -21,12 +22,12 @@ from zaqar_lite.storage.base import (
     NewDelivery,
     OutboxController,
     OutboxCounts,
+    Settlement,
     is_valid_id,
     new_id,
 )
 from zaqar_lite.storage.mongodb.database import Database, translate_errors
 from zaqar_lite.storage.mongodb.documents import (
-    Document,
     as_datetime,
     delivery_document,
     delivery_from_doc,
@@ -63,12 +64,6 @@ def drop_held_deliveries(db: Database, token: str) -> None:
         LOG.warning("deliveries of a failed post remain and may be sent: %s", exc)
 
 
-def _settle_query(delivery_id: str, owner: str) -> Document | None:
-    if not is_valid_id(delivery_id):
-        return None
-    return {"_id": ObjectId(delivery_id), "w": owner}
-
-
 class MongoOutbox(OutboxController):
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -96,27 +91,26 @@ class MongoOutbox(OutboxController):
         return [delivery_from_doc(doc) for doc in leased]
 
     @translate_errors
-    def delivered(self, delivery_id: str, owner: str) -> None:
-        query = _settle_query(delivery_id, owner)
-        if query is not None:
-            self._db.outbox_docs.delete_one(query)
-
-    @translate_errors
-    def retry(self, delivery_id: str, owner: str, due: float, error: str) -> None:
-        query = _settle_query(delivery_id, owner)
-        if query is not None:
-            self._db.outbox_docs.update_one(
-                query, {"$set": {"due": due, "err": error}, "$unset": {"w": ""},
-                        "$inc": {"a": 1}})
-
-    @translate_errors
-    def fail(self, delivery_id: str, owner: str, error: str, keep_until: int) -> None:
-        query = _settle_query(delivery_id, owner)
-        if query is not None:
-            self._db.outbox_docs.update_one(
-                query, {"$set": {"f": True, "err": error, "ku": keep_until,
-                                 "x": as_datetime(keep_until)},
-                        "$unset": {"w": ""}, "$inc": {"a": 1}})
+    def settle(self, owner: str, settlements: Sequence[Settlement]) -> None:
+        """One bulk write for the whole batch."""
+        writes: list[DeleteOne | UpdateOne] = []
+        for item in settlements:
+            if not is_valid_id(item.delivery_id):
+                continue
+            query = {"_id": ObjectId(item.delivery_id), "w": owner}
+            if item.error is None:
+                writes.append(DeleteOne(query))
+            elif item.retry_at is not None:
+                writes.append(UpdateOne(query, {"$set": {"due": item.retry_at, "err": item.error},
+                                                "$unset": {"w": ""}, "$inc": {"a": 1}}))
+            else:
+                keep_until = item.keep_until or 0
+                writes.append(UpdateOne(query, {
+                    "$set": {"f": True, "err": item.error, "ku": keep_until,
+                             "x": as_datetime(keep_until)},
+                    "$unset": {"w": ""}, "$inc": {"a": 1}}))
+        if writes:
+            self._db.outbox_docs.bulk_write(writes, ordered=False)
 
     @translate_errors
     def counts(self) -> OutboxCounts:

@@ -8,7 +8,14 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from zaqar_lite.storage.base import Delivery, NewDelivery, OutboxController, OutboxCounts, new_id
+from zaqar_lite.storage.base import (
+    Delivery,
+    NewDelivery,
+    OutboxController,
+    OutboxCounts,
+    Settlement,
+    new_id,
+)
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
 from zaqar_lite.storage.sqlite.schema import dump_json, placeholders
 
@@ -64,24 +71,20 @@ class SQLiteOutbox(OutboxController):
         return sorted((_delivery(row) for row in rows), key=lambda delivery: delivery.id)
 
     @translate_errors
-    def delivered(self, delivery_id: str, owner: str) -> None:
+    def settle(self, owner: str, settlements: Sequence[Settlement]) -> None:
+        done = [(item.delivery_id, owner) for item in settlements if item.error is None]
+        retried = [(item.retry_at, item.error, item.delivery_id, owner) for item in settlements
+                   if item.error is not None and item.retry_at is not None]
+        failed = [(item.error, item.keep_until, item.delivery_id, owner) for item in settlements
+                  if item.error is not None and item.retry_at is None]
         with self._db.write() as conn:
-            conn.execute("DELETE FROM outbox WHERE id = ? AND owner = ?", (delivery_id, owner))
-
-    @translate_errors
-    def retry(self, delivery_id: str, owner: str, due: float, error: str) -> None:
-        with self._db.write() as conn:
-            conn.execute(
+            conn.executemany("DELETE FROM outbox WHERE id = ? AND owner = ?", done)
+            conn.executemany(
                 "UPDATE outbox SET due = ?, owner = NULL, attempts = attempts + 1, error = ? "
-                "WHERE id = ? AND owner = ?", (due, error, delivery_id, owner))
-
-    @translate_errors
-    def fail(self, delivery_id: str, owner: str, error: str, keep_until: int) -> None:
-        with self._db.write() as conn:
-            conn.execute(
+                "WHERE id = ? AND owner = ?", retried)
+            conn.executemany(
                 "UPDATE outbox SET failed = 1, owner = NULL, attempts = attempts + 1, "
-                "error = ?, keep_until = ? WHERE id = ? AND owner = ?",
-                (error, keep_until, delivery_id, owner))
+                "error = ?, keep_until = ? WHERE id = ? AND owner = ?", failed)
 
     @translate_errors
     def counts(self) -> OutboxCounts:
