@@ -168,3 +168,12 @@ def test_options_round_trip_any_keys(store):
     options = {"$weird.key": {"a.b": [1, None, "Ω"]}, "post_data": '{"m": "$zaqar_message$"}'}
     sub, _ = subscribe(store, options=options)
     assert store.subscriptions.get(PROJECT, QUEUE, sub.id).options == options
+
+
+def test_remove_expired_deletes_only_expired_subscriptions(store, clock):
+    short, _ = subscribe(store, "http://127.0.0.1:9/short", ttl=60)
+    long, _ = subscribe(store, "http://127.0.0.1:9/long", ttl=600, project=OTHER)
+    assert store.subscriptions.remove_expired() == 0
+    clock.advance(60)
+    assert store.subscriptions.remove_expired() == 1
+    assert store.subscriptions.live_ids([short.id, long.id]) == {long.id}

@@ -39,7 +39,8 @@ from zaqar_lite.storage.base import Clock, Delivery, Settlement, Store, system_c
 LOG = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
-"""How often failed deliveries past their retention (or beyond the cap) are removed."""
+"""How often expired subscriptions, and failed deliveries past their retention (or
+beyond the cap), are removed."""
 
 Send = Callable[[str, Any, Mapping[str, Any], str, Settings], Outcome]
 
@@ -204,3 +205,6 @@ class Deliverer:
         if removed:
             LOG.info("removed %d failed notifications past their retention or the cap",
                      removed)
+        expired = self._store.subscriptions.remove_expired()
+        if expired:
+            LOG.info("removed %d expired subscriptions", expired)

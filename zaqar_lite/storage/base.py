@@ -469,6 +469,11 @@ class SubscriptionController(abc.ABC):
     def live_ids(self, subscription_ids: Sequence[str]) -> set[str]:
         """Which of these ids (of any project) name live subscriptions."""
 
+    @abc.abstractmethod
+    def remove_expired(self) -> int:
+        """Delete expired subscriptions of every project (reads hide them already);
+        return how many went."""
+
 
 class OutboxController(abc.ABC):
     """Deliveries of notifications, leased by any number of deliverers.

@@ -156,3 +156,10 @@ class SQLiteSubscriptions(SubscriptionController):
             f"SELECT id FROM subscriptions WHERE id IN ({placeholders(len(ids))}) "
             "AND expires > ?", (*ids, self._db.now())).fetchall()
         return {row[0] for row in rows}
+
+    @translate_errors
+    def remove_expired(self) -> int:
+        with self._db.write() as conn:
+            removed: int = conn.execute("DELETE FROM subscriptions WHERE expires <= ?",
+                                        (self._db.now(),)).rowcount
+        return removed
