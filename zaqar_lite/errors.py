@@ -13,7 +13,8 @@ from zaqar_lite.scopes import is_topic_scope, public_project
 
 
 class ZaqarError(Exception):
-    """Base class: ``status`` and ``title`` describe the HTTP answer."""
+    """Base class: ``status`` and ``title`` describe the HTTP answer, ``headers``
+    any header it carries."""
 
     status = 500
     title = "Internal server error"
@@ -21,6 +22,7 @@ class ZaqarError(Exception):
     def __init__(self, description: str) -> None:
         super().__init__(description)
         self.description = description
+        self.headers: dict[str, str] = {}
 
 
 def _project_text(project: str) -> str:
@@ -150,11 +152,14 @@ class Conflict(ZaqarError):
 
 
 class SubscriptionExists(Conflict):
-    """Another live subscription of the queue has this subscriber (409)."""
+    """Another live subscription of the queue has this subscriber (409); a new
+    subscription answers with the collection as ``Location``, as Zaqar does."""
 
-    def __init__(self) -> None:
+    def __init__(self, location: str | None = None) -> None:
         super().__init__("Such subscription already exists.Subscriptions are unique by "
                          "project + queue + subscriber URI.")
+        if location is not None:
+            self.headers["Location"] = location
 
 
 class UnableToUpdateSubscription(ZaqarError):

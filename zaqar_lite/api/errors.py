@@ -49,7 +49,8 @@ def handle_zaqar_error(
     LOG.info("%s %s %s -> %d %s: %s", req.context.get("request_id"), req.method, req.path,
              error.status, error.title, error.description)
     raise falcon.HTTPError(falcon.code_to_http_status(error.status), title=error.title,
-                           description=error.description or None)
+                           description=error.description or None,
+                           headers=error.headers or None)
 
 
 def handle_unexpected(

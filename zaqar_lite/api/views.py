@@ -208,8 +208,10 @@ class Views:
                 "age": subscription.age(now), "options": subscription.options,
                 "confirmed": subscription.confirmed}
 
-    def subscribed(self, resp: falcon.Response, subscription: Subscription) -> None:
+    def subscribed(self, resp: falcon.Response, collection: str,
+                   subscription: Subscription) -> None:
         resp.status = falcon.HTTP_201
+        resp.location = collection
         resp.media = {"subscription_id": subscription.id}
 
     def subscription_page(self, req: falcon.Request, resp: falcon.Response,

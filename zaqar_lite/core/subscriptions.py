@@ -37,7 +37,7 @@ class Subscriptions:
         subscription, created = self._store.subscriptions.create(
             project, queue, fields.subscriber, ttl, fields.options or {})
         if not created and subscription.confirmed:
-            raise SubscriptionExists()
+            raise SubscriptionExists(collection_path)
         self._notifications.request_confirmation(
             project, subscription, f"{collection_path}/{subscription.id}/confirm",
             unsubscribed=False, lifetime=ttl)

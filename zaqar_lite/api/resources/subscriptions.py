@@ -15,10 +15,9 @@ class SubscriptionCollection(Resource):
 
     @on_failure("Subscription could not be created.")
     def on_post(self, req: falcon.Request, resp: falcon.Response, queue_name: str) -> None:
-        resp.location = req.path  # on the 409 of a confirmed subscriber too
         subscription, _ = self._core.subscriptions.create(
             req.context.project, queue_name, RequestBody(req), req.path)
-        self._views.subscribed(resp, subscription)
+        self._views.subscribed(resp, req.path, subscription)
 
     @on_failure("Subscriptions could not be listed.")
     def on_get(self, req: falcon.Request, resp: falcon.Response, queue_name: str) -> None:
