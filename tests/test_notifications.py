@@ -118,6 +118,15 @@ def test_every_subscriber_gets_every_message_and_no_one_else(api: Api, make_othe
     assert len(receiver.at("/a")) == 10
 
 
+def test_deliveries_reuse_connections(api: Api, receiver: Receiver) -> None:
+    subscribe(api, f"{receiver.url}/kept")
+    for index in range(12):
+        post(api, *(f"{index}-{n}" for n in range(5)))
+    got = receiver.wait_count("/kept", 60)
+    senders = 2 * 10  # two workers of ten sending threads each
+    assert len({item.client_port for item in got}) <= senders, "one per sending thread"
+
+
 @pytest.fixture
 def make_other(notifying: tuple[LiveServer, dict]) -> Iterator:
     made: list[Api] = []

@@ -1,7 +1,8 @@
 """A real webhook receiver for notification tests: an HTTP server on a loopback port.
 
-Every POST is recorded with its path, headers and body. A path can be given a
-script of statuses to answer with (then 200), and an answer can be delayed.
+Every POST is recorded with its path, headers, body and the sender's port. A path
+can be given a script of statuses to answer with (then 200), and an answer can be
+delayed. It keeps connections alive (HTTP/1.1), as most webhook receivers do.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    client_port: int
+    """The sender's port: one per connection it opened."""
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -43,10 +46,13 @@ class Receiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with receiver.lock:
-                    receiver.received.append(Received(self.path, dict(self.headers), body))
+                    receiver.received.append(Received(self.path, dict(self.headers), body,
+                                                      self.client_address[1]))
                     script = receiver.scripts.get(self.path)
                     status = script.pop(0) if script else 200
                     receiver.lock.notify_all()

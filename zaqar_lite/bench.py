@@ -180,6 +180,8 @@ class Receiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
                 data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 now = time.time()
@@ -188,6 +190,7 @@ class Receiver:
                     receiver.latencies.append(now - sent)
                     receiver.arrivals.append(now)
                 self.send_response(204)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:

@@ -8,12 +8,14 @@ address). Nothing here retries or sleeps; the deliverer schedules retries.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import http.client
 import json
 import smtplib
 import ssl
 import subprocess
+import threading
 import urllib.parse
 from collections.abc import Mapping
 from email.mime.text import MIMEText
@@ -67,31 +69,77 @@ def webhook_headers(options: Mapping[str, Any]) -> dict[str, str]:
     return headers
 
 
+STALE_CONNECTION = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+"""How a kept-alive connection that the receiver has since closed fails."""
+KEPT_CONNECTIONS = 32
+"""Receivers each sending thread keeps a connection open to."""
+
+_kept = threading.local()
+
+
+def _connection(scheme: str, host: str, port: int | None,
+                timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+    """This thread's kept-alive connection to the receiver (new if none); whether it
+    has carried a request before."""
+    kept: collections.OrderedDict[tuple[str, str, int | None], http.client.HTTPConnection]
+    kept = getattr(_kept, "connections", None) or collections.OrderedDict()
+    _kept.connections = kept
+    key = (scheme, host, port)
+    connection = kept.pop(key, None)
+    reused = connection is not None
+    if connection is None:
+        if scheme == "https":
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout,
+                                                     context=ssl.create_default_context())
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    kept[key] = connection
+    while len(kept) > KEPT_CONNECTIONS:
+        kept.popitem(last=False)[1].close()
+    return connection, reused
+
+
+def _forget(scheme: str, host: str, port: int | None) -> None:
+    connection = getattr(_kept, "connections", {}).pop((scheme, host, port), None)
+    if connection is not None:
+        connection.close()
+
+
 def send_webhook(url: str, payload: Any, options: Mapping[str, Any], timeout: float) -> Outcome:
-    """POST the notification to an http(s) subscriber."""
+    """POST the notification to an http(s) subscriber, on a kept-alive connection.
+
+    A kept connection the receiver has closed meanwhile is replaced and the POST
+    sent once more (the receiver cannot have answered it).
+    """
     parts = urllib.parse.urlsplit(url)
     try:
         port = parts.port
     except ValueError:
         return Outcome.permanent(f"the port of {url} is not a port")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
         return Outcome.permanent(f"not an http(s) URL: {url}")
-    if parts.scheme == "https":
-        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, port, timeout=timeout, context=ssl.create_default_context())
-    else:
-        connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    try:
-        connection.request("POST", target, body=webhook_body(payload, options).encode("utf-8"),
-                           headers=webhook_headers(options))
-        status = connection.getresponse().status
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        return Outcome.transient(f"{type(exc).__name__}: {exc}")
-    finally:
-        connection.close()
+    body = webhook_body(payload, options).encode("utf-8")
+    headers = webhook_headers(options)
+    while True:
+        connection, reused = _connection(parts.scheme, host, port, timeout)
+        try:
+            connection.request("POST", target, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except STALE_CONNECTION as exc:
+            _forget(parts.scheme, host, port)
+            if reused:
+                continue
+            return Outcome.transient(f"{type(exc).__name__}: {exc}")
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            _forget(parts.scheme, host, port)
+            return Outcome.transient(f"{type(exc).__name__}: {exc}")
+        break
     if status < 400:
         return Outcome.done(f"HTTP {status}")
     if status == 429 or status >= 500:
