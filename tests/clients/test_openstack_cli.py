@@ -64,3 +64,50 @@ def test_openstack_messaging_commands(server: LiveServer, raw: Api, project: str
     assert raw.get("/v2/queues/jobs/stats").json()["messages"]["total"] == 0
     cli.run("queue", "delete", "jobs")
     assert cli.json("queue", "list") == []
+
+
+def test_openstack_subscription_and_signed_url_commands(server: LiveServer, raw: Api,
+                                                        project: str) -> None:
+    """Five CLI runs (~2.5 s each): subscription create/list/show/delete, queue signed url.
+
+    No message is posted to the subscribed queue, so nothing is ever notified."""
+    cli = Cli(server, project)
+    hook = "http://127.0.0.1:9/hooks/cli"
+    options = {"post_headers": {"X-Token": "abc"}}
+    created = cli.json("subscription", "create", "alerts", hook, "600",
+                       "--options", json.dumps(options))
+    sid = created["ID"]
+    assert len(sid) == 24
+    assert created == {"ID": sid, "Subscriber": hook, "TTL": 600, "Options": options}
+    stored = raw.get(f"/v2/queues/alerts/subscriptions/{sid}").json()
+    assert (stored["source"], stored["subscriber"], stored["ttl"], stored["options"]) == (
+        "alerts", hook, 600, options)
+
+    [listed] = cli.json("subscription", "list", "alerts")
+    shown = cli.json("subscription", "show", "alerts", sid)
+    for row in (listed, shown):
+        assert row["Age"] >= 0
+        assert {k: v for k, v in row.items() if k != "Age"} == {
+            "ID": sid, "Subscriber": hook, "TTL": 600, "Confirmed": False, "Options": options}
+
+    share = cli.json("queue", "signed", "url", "alerts", "--paths", "messages,claims",
+                     "--ttl-seconds", "600", "--methods", "POST,GET")
+    assert share["Paths"] == "/v2/queues/alerts/claims,/v2/queues/alerts/messages"
+    assert share["Methods"] == "GET,POST"
+    assert share["Project ID"] == project
+    assert len(share["Signature"]) == 64
+    # the printed values are what a holder sends as headers
+    signed = {"URL-Signature": share["Signature"], "URL-Expires": share["Expires"],
+              "URL-Methods": share["Methods"], "URL-Paths": share["Paths"]}
+    listing = raw.get("/v2/queues/alerts/messages", headers=signed)
+    assert listing.status_code == 200
+    assert listing.json()["messages"] == []
+    assert raw.post("/v2/queues/alerts/claims", headers=signed,
+                    json={"ttl": 60, "grace": 60}).status_code == 204  # nothing to claim
+    assert raw.get("/v2/queues/alerts/stats", headers=signed).status_code == 404
+    assert raw.delete("/v2/queues/alerts/messages/" + "0" * 24,
+                      headers=signed).status_code == 404
+
+    cli.run("subscription", "delete", "alerts", sid)
+    assert raw.get(f"/v2/queues/alerts/subscriptions/{sid}").status_code == 404
+    assert raw.get("/v2/queues/alerts/subscriptions").json()["subscriptions"] == []
