@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -269,3 +271,31 @@ def test_confirmation_flow(confirming: LiveServer, receiver: Receiver) -> None:
     receiver.wait_count("/marker", 1)
     assert [item.json().get("body") for item in receiver.at("/confirm-me")] == [
         None, "after confirming", None]
+
+
+def test_a_separate_notifier_delivers_for_servers_that_do_not(
+        receiver: Receiver, tmp_path_factory: pytest.TempPathFactory) -> None:
+    workdir = tmp_path_factory.mktemp("apart")
+    storage = f"sqlite:///{workdir}/apart.db"
+    env = {**FAST, "ZAQAR_LITE_DELIVER_IN_SERVER": "false"}
+    server = start_server("sqlite", storage, workdir, env)
+    notifier = None
+    try:
+        api = Api(server.url, f"project-{uuid.uuid4().hex[:8]}", str(uuid.uuid4()))
+        subscribe(api, f"{receiver.url}/apart")
+        post(api, "waits")
+        assert notifications(api)["pending"] == 1
+        assert receiver.at("/apart") == []
+        notifier = subprocess.Popen(
+            [sys.executable, "-m", "zaqar_lite", "notifier", "--storage", storage],
+            env={**os.environ, **env}, cwd=workdir, stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT)
+        (got,) = receiver.wait_count("/apart", 1)
+        assert got.json()["body"] == "waits"
+        receiver.wait_for(lambda: notifications(api)["pending"] == 0)
+        notifier.send_signal(signal.SIGTERM)
+        assert notifier.wait(timeout=30) == 0
+    finally:
+        if notifier is not None and notifier.poll() is None:
+            notifier.kill()
+        stop_server(server)

@@ -9,7 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from zaqar_lite.config import (
@@ -197,26 +197,38 @@ def main(argv: Sequence[str] | None = None) -> int:
                          scenarios=args.scenarios or list(SCENARIOS),
                          server_group=args.server_group, store_group=args.store_group)
     if args.command == "notifier":
-        try:
-            overrides: dict[str, Any] = {}
-            if args.storage is not None:
-                overrides["storage"] = parse_flag("storage", args.storage)
-            if args.workers is not None:
-                overrides["max_notifier_workers"] = parse_flag(
-                    "max_notifier_workers", args.workers, flag="workers")
-            settings = load_settings(args.config, overrides=overrides)
-            check_storage(settings)
-        except ConfigError as exc:
-            print(f"zaqar-lite: {exc}", file=sys.stderr)
+        settings = _checked_settings(args, _notifier_overrides)
+        if settings is None:
             return 2
         run_notifier(settings)
         return 0
     share_metrics_between_workers()
-    try:
-        settings = load_settings(args.config, overrides=_serve_overrides(args))
-        check_storage(settings)
-    except ConfigError as exc:
-        print(f"zaqar-lite: {exc}", file=sys.stderr)
+    settings = _checked_settings(args, _serve_overrides)
+    if settings is None:
         return 2
     serve(settings)
     return 0
+
+
+def _notifier_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if args.storage is not None:
+        overrides["storage"] = parse_flag("storage", args.storage)
+    if args.workers is not None:
+        overrides["max_notifier_workers"] = parse_flag("max_notifier_workers", args.workers,
+                                                       flag="workers")
+    return overrides
+
+
+def _checked_settings(args: argparse.Namespace,
+                      overrides: Callable[[argparse.Namespace], dict[str, Any]]
+                      ) -> Settings | None:
+    """The settings of a command (file, environment, its flags), with a usable store;
+    None once the reason it cannot start has been printed."""
+    try:
+        settings = load_settings(args.config, overrides=overrides(args))
+        check_storage(settings)
+    except ConfigError as exc:
+        print(f"zaqar-lite: {exc}", file=sys.stderr)
+        return None
+    return settings
