@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import email.errors
+import email.policy
 import http.client
 import json
 import smtplib
@@ -18,13 +20,14 @@ import subprocess
 import threading
 import urllib.parse
 from collections.abc import Mapping
-from email.mime.text import MIMEText
+from email.message import EmailMessage
 from typing import Any
 
 from zaqar_lite.config import Settings
 
 MESSAGE_PLACEHOLDER = '"$zaqar_message$"'
 CONFIRMATION_TYPES = ("SubscriptionConfirmation", "UnsubscribeConfirmation")
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,9 +151,11 @@ def send_webhook(url: str, payload: Any, options: Mapping[str, Any], timeout: fl
 
 
 def mail(subscriber: str, payload: Any, options: Mapping[str, Any], project: str,
-         settings: Settings) -> MIMEText | Outcome:
+         settings: Settings) -> EmailMessage | Outcome:
     """The mail for a ``mailto:`` subscriber, or the reason none can be made.
 
+    The text is UTF-8, quoted-printable (so a payload of any length is sent in
+    lines SMTP accepts).
     A notification's text is its JSON; ``From`` is ``options.from`` and the
     subject the URI's ``?subject=`` or ``options.subject``. Confirmations use
     the configured templates and link to ``external_confirmation_url``.
@@ -166,39 +171,52 @@ def mail(subscriber: str, payload: Any, options: Mapping[str, Any], project: str
         if link is None:
             return Outcome.permanent("[notification] external_confirmation_url is not set, so "
                                      "no confirmation mail can be made")
-        message = MIMEText(template.get("body", "").format(
-            payload.get("queue_name", ""), payload.get("X-Project-ID", project), link))
+        text = template.get("body", "").format(
+            payload.get("queue_name", ""), payload.get("X-Project-ID", project), link)
         sender, subject = template.get("sender", ""), template.get("topic", "")
     else:
-        message = MIMEText(json.dumps(payload))
+        text = json.dumps(payload)
         sender = str(options.get("from", ""))
         subject = params["subject"][0] if "subject" in params else str(
             options.get("subject", ""))
+    message = EmailMessage()
     message["To"] = parts.path
     message["From"] = sender
     message["Subject"] = subject
+    message.set_content(text, cte="quoted-printable")
     return message
 
 
 def confirmation_link(base: str | None, payload: Mapping[str, Any]) -> str | None:
-    """Zaqar's confirmation page link: the base URL with the signature as parameters."""
+    """Zaqar's confirmation page link: the base URL with the signature as parameters
+    (percent-encoded, so any project id or queue name survives)."""
     if base is None:
         return None
     fields = (("Signature", "URL-Signature"), ("Methods", "URL-Methods"), ("Paths", "URL-Paths"),
               ("Project", "X-Project-ID"), ("Expires", "URL-Expires"),
               ("Url", "WSGISubscribeURL"), ("Queue", "queue_name"))
-    return base + "?" + "&".join(f"{name}={payload.get(key, '')}" for name, key in fields)
+    return base + "?" + "&".join(
+        f"{name}={urllib.parse.quote(str(payload.get(key, '')), safe='/:')}"
+        for name, key in fields)
 
 
 def send_mail(subscriber: str, payload: Any, options: Mapping[str, Any], project: str,
               settings: Settings) -> Outcome:
-    """Mail the notification the way ``[notification] smtp_mode`` says."""
-    message = mail(subscriber, payload, options, project, settings)
-    if isinstance(message, Outcome):
-        return message
-    if settings.smtp_mode == "third_part":
-        return _pipe(settings.smtp_command, message.as_bytes(), settings.delivery_timeout)
-    return _smtp(message, settings)
+    """Mail the notification the way ``[notification] smtp_mode`` says. A mail whose
+    headers cannot be written (a line break in ``?subject=`` or ``options.from``) is
+    refused for good."""
+    try:
+        message = mail(subscriber, payload, options, project, settings)
+        if isinstance(message, Outcome):
+            return message
+        piped = settings.smtp_mode == "third_part"
+        # A sendmail command reads lines ending in LF; SMTP wants CRLF.
+        text = message.as_bytes(policy=message.policy if piped else email.policy.SMTP)
+    except (email.errors.MessageError, ValueError) as exc:
+        return Outcome.permanent(f"the mail cannot be written: {exc}")
+    if piped:
+        return _pipe(settings.smtp_command, text, settings.delivery_timeout)
+    return _smtp(message["From"], message["To"], text, settings)
 
 
 def _pipe(command: str, text: bytes, timeout: float) -> Outcome:
@@ -213,7 +231,9 @@ def _pipe(command: str, text: bytes, timeout: float) -> Outcome:
     return Outcome.done(f"{command} accepted the mail")
 
 
-def _smtp(message: MIMEText, settings: Settings) -> Outcome:
+def _smtp(sender: str, recipient: str, text: bytes, settings: Settings) -> Outcome:
+    """Hand the mail to the SMTP server: a 5xx answer is final, a 4xx one (or no
+    answer) is worth another try."""
     host, port, timeout = settings.smtp_host, settings.smtp_port, settings.delivery_timeout
     try:
         server: smtplib.SMTP
@@ -227,9 +247,14 @@ def _smtp(message: MIMEText, settings: Settings) -> Outcome:
                 server.starttls(context=ssl.create_default_context())
             if settings.smtp_user_name:
                 server.login(settings.smtp_user_name, settings.smtp_user_password or "")
-            server.sendmail(message["From"], [message["To"]], message.as_string())
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
-        return Outcome.permanent(f"mail refused: {exc}")
+            server.sendmail(sender, [recipient], text)
+    except smtplib.SMTPRecipientsRefused as exc:
+        final = all(code >= 500 for code, _ in exc.recipients.values())
+        return (Outcome.permanent if final else Outcome.transient)(f"mail refused: {exc}")
+    except smtplib.SMTPResponseException as exc:
+        final = exc.smtp_code >= 500
+        return (Outcome.permanent if final else Outcome.transient)(
+            f"SMTP {host}:{port} answered {exc.smtp_code}: {exc.smtp_error!r}")
     except (OSError, smtplib.SMTPException) as exc:
         return Outcome.transient(f"SMTP {host}:{port}: {exc}")
     return Outcome.done(f"SMTP {host}:{port} accepted the mail")
