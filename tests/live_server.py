@@ -52,7 +52,21 @@ def free_port() -> int:
 def start_server(driver: str, storage: str, workdir: Path, env: dict[str, str], *,
                  new_session: bool = False) -> LiveServer:
     """Start ``zaqar-lite serve``; with ``new_session`` its processes form a group of
-    their own, which a test can kill as a whole."""
+    their own, which a test can kill as a whole.
+
+    The free port picked may be taken by another server before this one binds it:
+    the server is ready only once its own gunicorn says it listens there, and it
+    is started again on another port if it could not.
+    """
+    for _ in range(3):
+        server = _start(driver, storage, workdir, env, new_session=new_session)
+        if server is not None:
+            return server
+    raise RuntimeError(f"server found no free port: see {workdir}/server-{driver}.log")
+
+
+def _start(driver: str, storage: str, workdir: Path, env: dict[str, str], *,
+           new_session: bool) -> LiveServer | None:
     port = free_port()
     log_path = workdir / f"server-{driver}.log"
     command = [sys.executable, "-m", "zaqar_lite", "serve", "--bind", f"127.0.0.1:{port}",
@@ -63,12 +77,16 @@ def start_server(driver: str, storage: str, workdir: Path, env: dict[str, str], 
                                    start_new_session=new_session)
     server = LiveServer(driver=driver, url=f"http://127.0.0.1:{port}", process=process,
                         log_path=log_path)
+    listening = f"Listening at: {server.url} ({process.pid})"
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            if "Connection in use" in server.log():
+                return None
             raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
         try:
-            if requests.get(server.url + "/", timeout=1).status_code == 300:
+            if (requests.get(server.url + "/", timeout=1).status_code == 300
+                    and listening in server.log()):
                 return server
         except requests.ConnectionError:
             pass

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.waiting import wait_on
+
 
 @dataclasses.dataclass(frozen=True)
 class Received:
@@ -78,14 +80,8 @@ class Receiver:
 
     def wait_for(self, check: Callable[[], bool], timeout: float = 30) -> None:
         """Wait until ``check()`` holds (it is re-run whenever a request arrives)."""
-        deadline = time.monotonic() + timeout
-        with self.lock:
-            while not check():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"not received in {timeout} s; got "
-                                         f"{[(r.path, r.body[:80]) for r in self.received]}")
-                self.lock.wait(min(left, 0.5))
+        wait_on(self.lock, check, timeout,
+                lambda: str([(item.path, item.body[:80]) for item in self.received]))
 
     def wait_count(self, path: str, count: int, timeout: float = 30) -> list[Received]:
         self.wait_for(lambda: len([r for r in self.received if r.path == path]) >= count,
