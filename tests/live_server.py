@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from typing import Any
 
 import pytest
 import requests
+
+from zaqar_lite.config import METRICS_DIR_ENV
 
 SERVER_DRIVERS = ["sqlite", "mongodb"]
 STARTUP_SECONDS = 30
@@ -69,11 +72,14 @@ def _start(driver: str, storage: str, workdir: Path, env: dict[str, str], *,
            new_session: bool) -> LiveServer | None:
     port = free_port()
     log_path = workdir / f"server-{driver}.log"
+    # A directory of the test's own for the workers' metrics, which a server killed
+    # with SIGKILL cannot remove itself.
+    metrics = {METRICS_DIR_ENV: tempfile.mkdtemp(prefix="metrics-", dir=workdir)}
     command = [sys.executable, "-m", "zaqar_lite", "serve", "--bind", f"127.0.0.1:{port}",
                "--storage", storage, "--workers", "2"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **env}, cwd=workdir,
+                                   env={**os.environ, **metrics, **env}, cwd=workdir,
                                    start_new_session=new_session)
     server = LiveServer(driver=driver, url=f"http://127.0.0.1:{port}", process=process,
                         log_path=log_path)
