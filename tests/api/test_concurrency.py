@@ -13,7 +13,7 @@ import requests
 from tests.api.helpers import describe, last_segment, stats
 from tests.live_server import Api
 
-MESSAGES = 2000
+MESSAGES = 800
 BATCH = 20
 CLAIMERS = 16
 CLAIM_LIMIT = 10
