@@ -3,12 +3,17 @@ retries per policy, failures kept, cancelled subscriptions, leases of crashed pe
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
+from tests.waiting import wait_on
 from zaqar_lite.config import Settings
 from zaqar_lite.notify.deliverer import Deliverer
 from zaqar_lite.notify.senders import Outcome
@@ -28,12 +33,13 @@ class Recorder:
     def __init__(self, *outcomes: Outcome) -> None:
         self.outcomes = list(outcomes)
         self.calls: list[tuple[str, Any]] = []
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
 
     def __call__(self, subscriber: str, payload: Any, options: Mapping[str, Any], project: str,
                  settings: Settings) -> Outcome:
         with self.lock:
             self.calls.append((subscriber, payload))
+            self.lock.notify_all()
             return self.outcomes.pop(0) if self.outcomes else Outcome.done("HTTP 200")
 
 
@@ -140,6 +146,43 @@ def test_a_crashed_deliverers_leases_are_taken_over_when_they_end(store, clock, 
     clock.advance(settings.delivery_lease)
     assert run(deliverer) == 1
     assert [payload["body"] for _, payload in sender.calls] == ["m"]
+
+
+def dead_pid() -> int:
+    """The id of a process that has exited (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_leases_of_dead_deliverers_of_this_host_are_taken_over_at_once(
+        store, clock, settings):
+    store.subscriptions.create(PROJECT, QUEUE, HOOK, 3600, {})
+    post(store, "dead", "alive", "elsewhere")
+    host = socket.gethostname()
+    store.outbox.lease(f"{host}/{dead_pid()}/a1", 1, settings.delivery_lease)
+    store.outbox.lease(f"{host}/{os.getpid()}/b2", 1, settings.delivery_lease)
+    store.outbox.lease(f"{host}-other/{dead_pid()}/c3", 1, settings.delivery_lease)
+    sender = Recorder()
+    deliverer = make(store, settings, clock, sender)
+    assert deliverer.release_dead_peers() == 1
+    assert deliverer.release_dead_peers() == 0
+    assert run(deliverer) == 1
+    assert [payload["body"] for _, payload in sender.calls] == ["dead"]
+
+
+def test_a_restarted_deliverer_releases_dead_leases_before_it_leases(store, clock, settings):
+    store.subscriptions.create(PROJECT, QUEUE, HOOK, 3600, {})
+    post(store, "in flight")
+    store.outbox.lease(f"{socket.gethostname()}/{dead_pid()}/a1", 1, settings.delivery_lease)
+    sender = Recorder()
+    deliverer = make(store, settings, clock, sender)
+    deliverer.start()
+    try:
+        wait_on(sender.lock, lambda: len(sender.calls) == 1, 10, lambda: str(sender.calls))
+    finally:
+        deliverer.stop()
+    assert [payload["body"] for _, payload in sender.calls] == ["in flight"]
 
 
 def test_failed_deliveries_are_swept_after_their_retention(store, clock, settings):

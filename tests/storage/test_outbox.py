@@ -176,3 +176,33 @@ def test_one_settle_records_every_kind_of_ending(store, clock):
     clock.advance(30)
     assert [(d.entry.payload["body"], d.attempts) for d in lease_all(store)] == [
         ("again", 1), ("bad-id", 0)]
+
+
+def test_leaseholders_are_the_owners_of_leases_not_run_out(store, clock):
+    subscribe(store, HOOK_A)
+    post_noticed(store, ["a", "b", "c"])
+    store.outbox.lease("host-1/10/x", 1, 30)
+    store.outbox.lease("host-1/11/y", 1, 60)
+    store.outbox.lease("host-2/10/z", 1, 30)
+    assert store.outbox.leaseholders("host-1/") == {"host-1/10/x", "host-1/11/y"}
+    assert store.outbox.leaseholders("host-") == {"host-1/10/x", "host-1/11/y", "host-2/10/z"}
+    assert store.outbox.leaseholders("host-3/") == set()
+    clock.advance(30)
+    assert store.outbox.leaseholders("host-1/") == {"host-1/11/y"}
+
+
+def test_released_leases_are_due_at_once_and_their_owner_cannot_settle(store, clock):
+    subscribe(store, HOOK_A)
+    post_noticed(store, ["a", "b", "c"])
+    (dead,) = store.outbox.lease("host/1/dead", 1, 60)
+    (alive,) = store.outbox.lease("host/2/alive", 1, 60)
+    assert store.outbox.release(set()) == 0
+    assert store.outbox.release({"host/1/dead", "host/3/none"}) == 1
+    assert store.outbox.leaseholders("host/") == {"host/2/alive"}
+    taken = lease_all(store, owner="host/4/new")
+    assert [d.id for d in taken] == sorted([dead.id, taken[-1].id])
+    assert alive.id not in [d.id for d in taken]
+    store.outbox.settle("host/1/dead", [Settlement(dead.id)])
+    assert store.outbox.counts().pending == 3
+    store.outbox.settle("host/4/new", [Settlement(d.id) for d in taken])
+    assert store.outbox.counts().pending == 1

@@ -10,7 +10,10 @@ before it leases again, so a busy outbox costs two writes per batch, not two
 per notification. Deliveries whose
 subscription is gone are dropped. Any number of deliverers, in any number of
 processes and hosts sharing the store, can run: leases keep them apart, and a
-crashed deliverer's leases run out and are taken again (at least once).
+crashed deliverer's leases run out and are taken again (at least once). A
+deliverer also ends at once the leases of dead deliverers of its own host (their
+process is gone), so a server killed and restarted resends what was in flight
+without waiting for the leases to run out.
 
 A server worker runs one and rings it after each post, so a notification
 usually leaves within milliseconds; otherwise it looks every
@@ -59,8 +62,9 @@ class Deliverer:
         self._settings = settings
         self._clock = clock
         self._send = send
-        self.owner = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
-        """This deliverer's lease token."""
+        self._host = f"{socket.gethostname()}/"
+        self.owner = f"{self._host}{os.getpid()}/{uuid.uuid4().hex[:8]}"
+        """This deliverer's lease token: host, process id and a random part."""
         self._workers = settings.max_notifier_workers
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="notify")
         self._busy = 0
@@ -201,6 +205,7 @@ class Deliverer:
         if now - self._last_sweep < SWEEP_SECONDS:
             return
         self._last_sweep = now
+        self.release_dead_peers()
         removed = self._store.outbox.sweep(self._settings.max_failed)
         if removed:
             LOG.info("removed %d failed notifications past their retention or the cap",
@@ -208,3 +213,47 @@ class Deliverer:
         expired = self._store.subscriptions.remove_expired()
         if expired:
             LOG.info("removed %d expired subscriptions", expired)
+
+    def release_dead_peers(self) -> int:
+        """End the leases of deliverers of this host whose process has gone (a killed
+        server's); how many deliveries that made due. A process id taken again by
+        another process keeps its leases until they run out."""
+        dead = {owner for owner in self._store.outbox.leaseholders(self._host)
+                if owner != self.owner and not _running(owner[len(self._host):])}
+        if not dead:
+            return 0
+        released = self._store.outbox.release(dead)
+        LOG.warning("%d notifications leased by %s, whose process is gone, are due again",
+                    released, ", ".join(sorted(dead)))
+        return released
+
+
+def _running(owner_rest: str) -> bool:
+    """Whether the process named by ``pid/…`` of a lease token is alive; a token of
+    another form is treated as alive. A killed process whose parent died with it
+    can stay a zombie for a while: that counts as dead."""
+    try:
+        pid = int(owner_rest.split("/", 1)[0])
+    except ValueError:
+        return True
+    if pid <= 0:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rsplit(b")", 1)[-1].split()[:1]
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return _signalable(pid)
+    return state not in ([b"Z"], [b"X"])
+
+
+def _signalable(pid: int) -> bool:
+    """Whether a process ``pid`` exists, where there is no ``/proc`` to read."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True

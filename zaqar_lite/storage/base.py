@@ -42,7 +42,7 @@ import itertools
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 Clock = Callable[[], float]
@@ -508,6 +508,16 @@ class OutboxController(abc.ABC):
     def settle(self, owner: str, settlements: Sequence[Settlement]) -> None:
         """Record how leased deliveries ended, in one write; deliveries no longer
         leased by ``owner`` are left as they are."""
+
+    @abc.abstractmethod
+    def leaseholders(self, prefix: str) -> builtins.set[str]:
+        """The owners, of those whose token starts with ``prefix``, that hold
+        leases which have not run out."""
+
+    @abc.abstractmethod
+    def release(self, owners: Collection[str]) -> int:
+        """End the leases of ``owners`` (deliverers known to be dead), so that their
+        deliveries are due at once; return how many were released."""
 
     @abc.abstractmethod
     def counts(self) -> OutboxCounts:

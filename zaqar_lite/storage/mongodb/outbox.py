@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bson import ObjectId
 from pymongo import DeleteOne, UpdateOne
@@ -111,6 +111,24 @@ class MongoOutbox(OutboxController):
                     "$unset": {"w": ""}, "$inc": {"a": 1}}))
         if writes:
             self._db.outbox_docs.bulk_write(writes, ordered=False)
+
+    @translate_errors
+    def leaseholders(self, prefix: str) -> builtins.set[str]:
+        """Leased deliveries are few (the deliverers' sending threads), so the
+        owners are read and matched here rather than with a pattern query."""
+        leased = self._db.outbox_docs.find(
+            {"f": False, "due": {"$gt": self._db.clock()}, "w": {"$exists": True}}, {"w": 1})
+        return {doc["w"] for doc in leased if str(doc["w"]).startswith(prefix)}
+
+    @translate_errors
+    def release(self, owners: Collection[str]) -> int:
+        if not owners:
+            return 0
+        moment = self._db.clock()
+        result = self._db.outbox_docs.update_many(
+            {"f": False, "due": {"$gt": moment}, "w": {"$in": list(owners)}},
+            {"$set": {"due": moment}, "$unset": {"w": ""}})
+        return result.modified_count
 
     @translate_errors
     def counts(self) -> OutboxCounts:

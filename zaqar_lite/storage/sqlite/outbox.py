@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from zaqar_lite.storage.base import (
@@ -85,6 +85,25 @@ class SQLiteOutbox(OutboxController):
             conn.executemany(
                 "UPDATE outbox SET failed = 1, owner = NULL, attempts = attempts + 1, "
                 "error = ?, keep_until = ? WHERE id = ? AND owner = ?", failed)
+
+    @translate_errors
+    def leaseholders(self, prefix: str) -> builtins.set[str]:
+        rows = self._db.connection().execute(
+            "SELECT DISTINCT owner FROM outbox WHERE failed = 0 AND due > ? "
+            "AND substr(owner, 1, ?) = ?", (self._db.clock(), len(prefix), prefix)).fetchall()
+        return {row[0] for row in rows}
+
+    @translate_errors
+    def release(self, owners: Collection[str]) -> int:
+        if not owners:
+            return 0
+        moment = self._db.clock()
+        with self._db.write() as conn:
+            released: int = conn.execute(
+                f"UPDATE outbox SET due = ?, owner = NULL WHERE failed = 0 AND due > ? "
+                f"AND owner IN ({placeholders(len(owners))})",
+                (moment, moment, *owners)).rowcount
+        return released
 
     @translate_errors
     def counts(self) -> OutboxCounts:
