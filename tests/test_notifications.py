@@ -214,13 +214,16 @@ def test_kill_9_right_after_the_201s_loses_no_notification(
     victim = start_server("victim", how["storage"], how["workdir"], env, new_session=True)
     project = f"project-{uuid.uuid4().hex[:12]}"
     client = Api(victim.url, project, str(uuid.uuid4()))
-    receiver.delay = 0.5
+    # Answers that take long enough that some notifications are being sent (leased,
+    # not settled) when the server is killed.
+    receiver.delay = 5
     subscribe(client, f"{receiver.url}/survive")
     expected = []
     for index in range(10):
         batch = [f"{index}-{n}" for n in range(5)]
         post(client, *batch)
         expected += batch
+    receiver.wait_count("/survive", 1)
     os.killpg(victim.process.pid, signal.SIGKILL)
     victim.process.wait()
     receiver.delay = 0

@@ -15,7 +15,7 @@ import pytest
 
 from tests.waiting import wait_on
 from zaqar_lite.config import Settings
-from zaqar_lite.notify.deliverer import Deliverer
+from zaqar_lite.notify.deliverer import PEER_CHECK_SECONDS, Deliverer
 from zaqar_lite.notify.senders import Outcome
 from zaqar_lite.storage.base import NewMessage, Notice
 
@@ -182,6 +182,22 @@ def test_a_restarted_deliverer_releases_dead_leases_before_it_leases(store, cloc
         wait_on(sender.lock, lambda: len(sender.calls) == 1, 10, lambda: str(sender.calls))
     finally:
         deliverer.stop()
+    assert [payload["body"] for _, payload in sender.calls] == ["in flight"]
+
+
+def test_dead_peers_are_looked_for_every_few_seconds(store, clock, settings):
+    store.subscriptions.create(PROJECT, QUEUE, HOOK, 3600, {})
+    sender = Recorder()
+    deliverer = make(store, settings, clock, sender)
+    deliverer.housekeeping()
+    post(store, "in flight")
+    store.outbox.lease(f"{socket.gethostname()}/{dead_pid()}/a1", 1, settings.delivery_lease)
+    clock.advance(PEER_CHECK_SECONDS - 1)
+    deliverer.housekeeping()
+    assert run(deliverer) == 0
+    clock.advance(1)
+    deliverer.housekeeping()
+    assert run(deliverer) == 1
     assert [payload["body"] for _, payload in sender.calls] == ["in flight"]
 
 

@@ -11,9 +11,9 @@ per notification. Deliveries whose
 subscription is gone are dropped. Any number of deliverers, in any number of
 processes and hosts sharing the store, can run: leases keep them apart, and a
 crashed deliverer's leases run out and are taken again (at least once). A
-deliverer also ends at once the leases of dead deliverers of its own host (their
-process is gone), so a server killed and restarted resends what was in flight
-without waiting for the leases to run out.
+deliverer also ends the leases of dead deliverers of its own host (their process
+is gone) within seconds, so a server killed and restarted, or a worker killed and
+replaced, resends what was in flight without waiting for the leases to run out.
 
 A server worker runs one and rings it after each post, so a notification
 usually leaves within milliseconds; otherwise it looks every
@@ -44,6 +44,8 @@ LOG = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
 """How often expired subscriptions, and failed deliveries past their retention (or
 beyond the cap), are removed."""
+PEER_CHECK_SECONDS = 5
+"""How often the leases of this host's deliverers are checked for dead holders."""
 
 Send = Callable[[str, Any, Mapping[str, Any], str, Settings], Outcome]
 
@@ -75,6 +77,7 @@ class Deliverer:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_sweep = 0.0
+        self._last_peer_check = 0.0
 
     def ring(self) -> None:
         """Look for due deliveries now (a post may have made some)."""
@@ -121,7 +124,7 @@ class Deliverer:
         while not self._stopping.is_set():
             try:
                 dispatched = self.dispatch_due()
-                self._sweep_now_and_then()
+                self.housekeeping()
             except ZaqarError as exc:
                 LOG.warning("notifications wait: the store failed (%s)", exc)
                 dispatched = 0
@@ -200,12 +203,16 @@ class Deliverer:
         return Settlement(delivery.id, error=outcome.detail,
                           keep_until=int(self._clock()) + self._settings.failed_retention)
 
-    def _sweep_now_and_then(self) -> None:
+    def housekeeping(self) -> None:
+        """What the delivering thread does besides delivering, each on its own
+        schedule: end dead peers' leases, remove expired and spent entries."""
         now = self._clock()
+        if now - self._last_peer_check >= PEER_CHECK_SECONDS:
+            self._last_peer_check = now
+            self.release_dead_peers()
         if now - self._last_sweep < SWEEP_SECONDS:
             return
         self._last_sweep = now
-        self.release_dead_peers()
         removed = self._store.outbox.sweep(self._settings.max_failed)
         if removed:
             LOG.info("removed %d failed notifications past their retention or the cap",
