@@ -206,12 +206,15 @@ def test_two_servers_on_one_store_deliver_each_notification_once(
 
 def test_kill_9_right_after_the_201s_loses_no_notification(
         notifying: tuple[LiveServer, dict], receiver: Receiver,
-        tmp_path_factory: pytest.TempPathFactory) -> None:
-    _, how = notifying
-    # Leases as long as the default: what was in flight must come back sooner, because
+        tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> None:
+    server, _ = notifying
+    # A store of its own, so that no live server delivers what the killed one leased;
+    # leases as long as the default: what was in flight must come back sooner, because
     # the restarted server's deliverers end the leases of the killed ones.
-    env = {**how["env"], "ZAQAR_LITE_DELIVERY_LEASE": "60"}
-    victim = start_server("victim", how["storage"], how["workdir"], env, new_session=True)
+    workdir = tmp_path_factory.mktemp("killed")
+    storage, env = storage_of(server.driver, workdir, request)
+    env = {**env, **FAST, **SIGNING, "ZAQAR_LITE_DELIVERY_LEASE": "60"}
+    victim = start_server("victim", storage, workdir, env, new_session=True)
     project = f"project-{uuid.uuid4().hex[:12]}"
     client = Api(victim.url, project, str(uuid.uuid4()))
     # Answers that take long enough that some notifications are being sent (leased,
@@ -227,7 +230,7 @@ def test_kill_9_right_after_the_201s_loses_no_notification(
     os.killpg(victim.process.pid, signal.SIGKILL)
     victim.process.wait()
     receiver.delay = 0
-    restarted = start_server("restarted", how["storage"], how["workdir"], env)
+    restarted = start_server("restarted", storage, workdir, env)
     try:
         watcher = Api(restarted.url, project, str(uuid.uuid4()))
         receiver.wait_for(lambda: set(expected) <= {
