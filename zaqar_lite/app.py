@@ -72,13 +72,23 @@ def create_app(
     return app
 
 
-def create_asgi_app(settings: Settings) -> WsgiBridge:
-    """The app as ``zaqar-lite serve`` runs it: ``create_app`` behind a bridge that
-    hands it only whole requests (see ``zaqar_lite.serving``), with a notification
-    deliverer on the same store unless ``deliver_in_server`` is off."""
+def create_delivering_app(
+    settings: Settings,
+) -> tuple[falcon.App[falcon.Request, falcon.Response], Deliverer | None]:
+    """The app on the configured store, and the notification deliverer on the same
+    store that its posts ring (none if ``deliver_in_server`` is off); the caller
+    starts and stops the deliverer."""
     store = open_configured_store(settings)
     deliverer = Deliverer(store, settings) if settings.deliver_in_server else None
     app = create_app(settings, store=store, doorbell=deliverer.ring if deliverer else None)
+    return app, deliverer
+
+
+def create_asgi_app(settings: Settings) -> WsgiBridge:
+    """The app as ``zaqar-lite serve`` runs it: ``create_delivering_app`` behind a
+    bridge that hands it only whole requests (see ``zaqar_lite.serving``) and runs
+    the deliverer for as long as it serves."""
+    app, deliverer = create_delivering_app(settings)
     return WsgiBridge(app, threads=settings.request_threads,
                       max_body=max(MIN_BODY_BUFFER, settings.max_messages_post_size,
                                    settings.max_queue_metadata),
