@@ -18,8 +18,8 @@ Scenarios (all on one fresh project):
 * ``depth``: claim (and release), stats and list on queues of 75 and 7,500 messages;
 * ``post-1-subscribed``: posts of 1 message to a queue with one webhook subscriber
   (a receiver in this process), so the cost of a subscription shows beside ``post-1``;
-* ``notify``: the same, reporting notifications delivered per second and the
-  post-to-delivery latency (p50/p99), after waiting for the outbox to drain.
+  after waiting for the outbox to drain, it also reports notifications delivered per
+  second and the post-to-delivery latency (p50/p99).
 """
 
 from __future__ import annotations
@@ -45,9 +45,12 @@ from urllib.parse import urlsplit
 
 Work = Callable[["Connection", "Tally", int], object]
 """One client's step: called again and again until the time is up."""
+Phase = tuple[str, Work, "Receiver | None"]
+"""A timed phase of a scenario: its label, its work and the webhook receiver whose
+notifications it reports, if any."""
 
 SCENARIOS = ("home", "stats", "list", "post-1", "post-10", "claim-delete", "mixed", "depth",
-             "post-1-subscribed", "notify")
+             "post-1-subscribed")
 DRAIN_SECONDS = 60
 """How long ``notify`` waits for deliveries still under way when the posting stops."""
 CLAIM_LIMIT = 10
@@ -102,8 +105,6 @@ class Load:
         self.project = project
         self.clients = clients
         self.seconds = seconds
-        self.receivers: dict[str, Receiver] = {}
-        """Webhook receivers of the scenarios that have them, by scenario."""
 
     def connection(self) -> Connection:
         return Connection(self.url, self.project)
@@ -235,7 +236,7 @@ def subscribed_posts(load: Load, queue: str) -> tuple[Work, Receiver]:
     return work, receiver
 
 
-def depth_probes(load: Load) -> Iterator[tuple[str, Work]]:
+def depth_probes(load: Load) -> Iterator[Phase]:
     """Claim (and release), stats and list on queues of 75 and 7,500 messages."""
     for depth in (75, 7500):
         queue = f"depth-{depth}"
@@ -251,28 +252,28 @@ def depth_probes(load: Load) -> Iterator[tuple[str, Work]]:
             timed(tally, "list", (200,), lambda: conn.request(
                 "GET", f"/v2/queues/{queue}/messages?limit=10&echo=true"))
 
-        yield f"depth {depth}", probe
+        yield f"depth {depth}", probe, None
 
 
-def scenario_work(name: str, load: Load) -> Iterator[tuple[str, Work]]:
-    """The timed phases of a scenario: (label, work), after any set-up they need."""
+def scenario_work(name: str, load: Load) -> Iterator[Phase]:
+    """The timed phases of a scenario, after any set-up they need."""
     if name == "home":
         yield name, lambda conn, tally, i: timed(tally, "home", (200,),
-                                                 lambda: conn.request("GET", "/v2/"))
+                                                 lambda: conn.request("GET", "/v2/")), None
     elif name in ("stats", "list"):
         fill(load, name, 75)
         path = "/v2/queues/stats/stats" if name == "stats" else \
             "/v2/queues/list/messages?limit=10&echo=true"
         yield name, lambda conn, tally, i: timed(tally, name, (200,),
-                                                 lambda: conn.request("GET", path))
+                                                 lambda: conn.request("GET", path)), None
     elif name in ("post-1", "post-10"):
         size = 1 if name == "post-1" else 10
         body = {"messages": [{"body": BODY, "ttl": 3600}] * size}
         yield name, lambda conn, tally, i: timed(tally, "post", (201,), lambda: conn.request(
-            "POST", f"/v2/queues/{name}/messages", body))
+            "POST", f"/v2/queues/{name}/messages", body)), None
     elif name == "claim-delete":
         fill(load, name, max(2000, int(load.seconds * 2000)))
-        yield name, lambda conn, tally, i: claim_and_delete(conn, tally, name)
+        yield name, lambda conn, tally, i: claim_and_delete(conn, tally, name), None
     elif name == "mixed":
         body = {"messages": [{"body": BODY, "ttl": 3600}]}
 
@@ -283,13 +284,12 @@ def scenario_work(name: str, load: Load) -> Iterator[tuple[str, Work]]:
             else:
                 claim_and_delete(conn, tally, "mixed")
 
-        yield name, mixed
+        yield name, mixed, None
     elif name == "depth":
         yield from depth_probes(load)
-    elif name in ("post-1-subscribed", "notify"):
+    elif name == "post-1-subscribed":
         work, receiver = subscribed_posts(load, name)
-        load.receivers[name] = receiver
-        yield name, work
+        yield name, work, receiver
 
 
 def round_trips(url: str) -> float | None:
@@ -387,7 +387,7 @@ def run_bench(url: str | None, *, storage: str | None, seconds: float, clients: 
         print(f"server {url}: {clients} clients, {seconds:g} s per scenario")
         errors = 0
         for name in scenarios:
-            for label, work in scenario_work(name, load):
+            for label, work, receiver in scenario_work(name, load):
                 trips_before = round_trips(url)
                 cpu_before = cpu() if cpu else 0.0
                 store_before = store_cpu() if store_cpu else 0.0
@@ -399,8 +399,7 @@ def run_bench(url: str | None, *, storage: str | None, seconds: float, clients: 
                 store_used = store_cpu() - store_before if store_cpu else None
                 print(report(label, tally, elapsed, trips, used, store_used), flush=True)
                 errors += tally.errors
-                receiver = load.receivers.pop(name, None)
                 if receiver is not None:
-                    posted = sum(len(samples) for samples in tally.latencies.values())
-                    print(f"{'':12s} {receiver.summary(posted - tally.errors)}", flush=True)
+                    print(f"{'':12s} {receiver.summary(tally.requests - tally.errors)}",
+                          flush=True)
     return 1 if errors else 0

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from zaqar_lite.bench import SCENARIOS
 from zaqar_lite.config import (
     METRICS_DIR_ENV,
     ConfigError,
@@ -177,15 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
                            help="duration of each scenario")
     bench_cmd.add_argument("--clients", type=int, default=8, help="concurrent clients")
     bench_cmd.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                           help="scenarios to run (default: all of "
-                                "home stats list post-1 post-10 claim-delete mixed depth)")
+                           help=f"scenarios to run (default: all of {' '.join(SCENARIOS)})")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "bench":
-        from zaqar_lite.bench import SCENARIOS, run_bench
+        from zaqar_lite.bench import run_bench
 
         unknown = sorted(set(args.scenarios) - set(SCENARIOS))
         if unknown:
