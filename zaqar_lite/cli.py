@@ -31,11 +31,16 @@ def _serve_overrides(args: argparse.Namespace) -> dict[str, Any]:
             raise ConfigError(f"invalid value for --bind: expected HOST:PORT, got {args.bind!r}")
         overrides["bind"] = parse_flag("bind", host)
         overrides["port"] = parse_flag("port", port, flag="bind")
-    for field in ("workers", "threads", "storage"):
+    for field in ("workers", "threads"):
         value = getattr(args, field)
         if value is not None:
             overrides[field] = parse_flag(field, str(value))
-    return overrides
+    return {**_store_overrides(args), **overrides}
+
+
+def _store_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags of every command that opens the store (``store_flags``)."""
+    return {} if args.storage is None else {"storage": parse_flag("storage", args.storage)}
 
 
 def check_storage(settings: Settings) -> None:
@@ -141,23 +146,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zaqar-lite", description="A Zaqar-compatible message-queuing server.")
     commands = parser.add_subparsers(dest="command", required=True)
+    store_flags = argparse.ArgumentParser(add_help=False)
+    store_flags.add_argument("--config", help="INI file (Zaqar option names); "
+                                              "default $ZAQAR_LITE_CONFIG")
+    store_flags.add_argument("--storage", help="sqlite:///relative.db, sqlite:////absolute.db "
+                                               "or mongodb://host:port")
 
-    serve_cmd = commands.add_parser("serve", help="serve the REST API with gunicorn")
-    serve_cmd.add_argument("--config", help="INI file (Zaqar option names); "
-                                            "default $ZAQAR_LITE_CONFIG")
+    serve_cmd = commands.add_parser("serve", parents=[store_flags],
+                                    help="serve the REST API with gunicorn")
     serve_cmd.add_argument("--bind", help="HOST:PORT to listen on (default 127.0.0.1:8888)")
     serve_cmd.add_argument("--workers", help="gunicorn worker processes")
     serve_cmd.add_argument("--threads", help="threads per worker")
-    serve_cmd.add_argument("--storage", help="sqlite:///relative.db, sqlite:////absolute.db "
-                                             "or mongodb://host:port")
 
     notifier_cmd = commands.add_parser(
-        "notifier", help="deliver notifications from the store's outbox, apart from the "
-                         "servers (see [notification] deliver_in_server)")
-    notifier_cmd.add_argument("--config", help="INI file (Zaqar option names); "
-                                               "default $ZAQAR_LITE_CONFIG")
-    notifier_cmd.add_argument("--storage", help="sqlite:///relative.db, sqlite:////absolute.db "
-                                                "or mongodb://host:port")
+        "notifier", parents=[store_flags],
+        help="deliver notifications from the store's outbox, apart from the servers "
+             "(see [notification] deliver_in_server)")
     notifier_cmd.add_argument("--workers", help="notifications sent at once "
                                                 "([notification] max_notifier_workers)")
 
@@ -211,9 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _notifier_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    if args.storage is not None:
-        overrides["storage"] = parse_flag("storage", args.storage)
+    overrides = _store_overrides(args)
     if args.workers is not None:
         overrides["max_notifier_workers"] = parse_flag("max_notifier_workers", args.workers,
                                                        flag="workers")
