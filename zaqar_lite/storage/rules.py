@@ -207,3 +207,9 @@ def deliveries_for(project: str, queue: str, subscriptions: Iterable[Subscriptio
 
 def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def prefix_range(prefix: str) -> tuple[str, str]:
+    """Bounds ``low <= text < high`` of the strings that start with ``prefix``, for
+    an index range in either store (both compare strings by their UTF-8 bytes)."""
+    return prefix, prefix + "\U0010ffff"

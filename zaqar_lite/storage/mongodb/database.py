@@ -33,6 +33,7 @@ from zaqar_lite.storage.mongodb.documents import (
     FAILED_INDEX,
     HOLD_INDEX,
     MARKER_INDEX,
+    OWNER_INDEX,
     QUEUE_EXPIRY_INDEX,
     QUEUE_NAME_INDEX,
     RETIRED_INDEXES,
@@ -196,6 +197,7 @@ class Database:
             outbox = db["outbox"]
             outbox.create_index([("f", ASCENDING), ("due", ASCENDING)], name=DUE_INDEX)
             outbox.create_index("h", name=HOLD_INDEX, sparse=True)
+            outbox.create_index("w", name=OWNER_INDEX, sparse=True)
             outbox.create_index([("f", ASCENDING), ("ku", ASCENDING)], name=FAILED_INDEX)
             outbox.create_index("x", name=EXPIRY_INDEX, expireAfterSeconds=0)
 

@@ -66,7 +66,7 @@ datetime, ``x``, exists for the TTL index and is never queried.
 ``a``    attempts made so far
 ``due``  UNIX time (float) the next attempt is due; a lease moves it to
          the lease's end
-``w``    owner of the lease, or absent
+``w``    owner of the lease (host/pid/random, indexed), or absent
 ``h``    hold token of a post still storing its messages, or absent
 ``ct``   created
 ``f``    failed: every attempt was made; never due again
@@ -118,6 +118,7 @@ SUBSCRIPTION_LIST_INDEX = "queue_subscriptions"
 DUE_INDEX = "due"
 HOLD_INDEX = "hold"
 FAILED_INDEX = "failed_kept"
+OWNER_INDEX = "owner"
 RETIRED_INDEXES = ("queue_claim",)
 """Indexes of earlier releases, dropped at start-up."""
 

@@ -32,6 +32,7 @@ from zaqar_lite.storage.mongodb.documents import (
     delivery_document,
     delivery_from_doc,
 )
+from zaqar_lite.storage.rules import prefix_range
 
 LOG = logging.getLogger(__name__)
 
@@ -114,11 +115,11 @@ class MongoOutbox(OutboxController):
 
     @translate_errors
     def leaseholders(self, prefix: str) -> builtins.set[str]:
-        """Leased deliveries are few (the deliverers' sending threads), so the
-        owners are read and matched here rather than with a pattern query."""
+        low, high = prefix_range(prefix)
         leased = self._db.outbox_docs.find(
-            {"f": False, "due": {"$gt": self._db.clock()}, "w": {"$exists": True}}, {"w": 1})
-        return {doc["w"] for doc in leased if str(doc["w"]).startswith(prefix)}
+            {"w": {"$gte": low, "$lt": high}, "f": False, "due": {"$gt": self._db.clock()}},
+            {"w": 1})
+        return {doc["w"] for doc in leased}
 
     @translate_errors
     def release(self, owners: Collection[str]) -> int:

@@ -175,4 +175,4 @@ class MongoSubscriptions(SubscriptionController):
     def remove_expired(self) -> int:
         """What MongoDB's TTL monitor does within a minute, at once."""
         return self._db.subscription_docs.delete_many(
-            {"e": {"$lte": self._db.now()}}).deleted_count
+            {"x": {"$lte": as_datetime(self._db.now())}}).deleted_count

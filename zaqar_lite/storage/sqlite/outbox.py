@@ -16,6 +16,7 @@ from zaqar_lite.storage.base import (
     Settlement,
     new_id,
 )
+from zaqar_lite.storage.rules import prefix_range
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
 from zaqar_lite.storage.sqlite.schema import dump_json, placeholders
 
@@ -89,8 +90,8 @@ class SQLiteOutbox(OutboxController):
     @translate_errors
     def leaseholders(self, prefix: str) -> builtins.set[str]:
         rows = self._db.connection().execute(
-            "SELECT DISTINCT owner FROM outbox WHERE failed = 0 AND due > ? "
-            "AND substr(owner, 1, ?) = ?", (self._db.clock(), len(prefix), prefix)).fetchall()
+            "SELECT DISTINCT owner FROM outbox WHERE owner >= ? AND owner < ? "
+            "AND +failed = 0 AND +due > ?", (*prefix_range(prefix), self._db.clock())).fetchall()
         return {row[0] for row in rows}
 
     @translate_errors
@@ -100,9 +101,9 @@ class SQLiteOutbox(OutboxController):
         moment = self._db.clock()
         with self._db.write() as conn:
             released: int = conn.execute(
-                f"UPDATE outbox SET due = ?, owner = NULL WHERE failed = 0 AND due > ? "
-                f"AND owner IN ({placeholders(len(owners))})",
-                (moment, moment, *owners)).rowcount
+                f"UPDATE outbox SET due = ?, owner = NULL WHERE owner IN "
+                f"({placeholders(len(owners))}) AND +failed = 0 AND +due > ?",
+                (moment, *owners, moment)).rowcount
         return released
 
     @translate_errors

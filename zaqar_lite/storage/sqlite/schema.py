@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (failed, due);
 CREATE INDEX IF NOT EXISTS outbox_failed ON outbox (failed, keep_until);
+CREATE INDEX IF NOT EXISTS outbox_owner ON outbox (owner) WHERE owner IS NOT NULL;
 """
 """A ``+`` before a column in a query (``+expires > ?``) keeps SQLite's planner from
 choosing an index for that term, so each query walks the index meant for it.
@@ -95,8 +96,8 @@ expiry across queues, for the sweep.
 
 A subscription is unique per (project, queue, subscriber); listing walks
 (project, queue, id). The outbox is found by (failed, due): leasing an entry
-moves ``due`` to the end of the lease and sets ``owner``; failed entries are
-kept until ``keep_until``."""
+moves ``due`` to the end of the lease and sets ``owner`` (indexed where set, for
+finding a host's lease holders); failed entries are kept until ``keep_until``."""
 
 MESSAGE_COLUMNS = (
     "id, marker, ttl, created, expires, body, client_id, claim_id, claim_expires, "
