@@ -197,7 +197,8 @@ class Subscription:
 
 @dataclasses.dataclass(frozen=True)
 class SubscriptionChanges:
-    """A subscription update: the members to replace (None leaves one as it is)."""
+    """A subscription update: the members to replace (None leaves one as it is; at
+    least one is set, which validation makes sure of)."""
 
     subscriber: str | None = None
     ttl: int | None = None

@@ -125,10 +125,6 @@ class MongoSubscriptions(SubscriptionController):
         if query is None:
             raise SubscriptionDoesNotExist(subscription_id)
         docs = self._db.subscription_docs
-        if not fields:
-            if docs.find_one(query, {"_id": 1}) is None:
-                raise SubscriptionDoesNotExist(subscription_id)
-            return
         if changes.subscriber is not None:
             # An expired holder of the subscriber gives way; a live one conflicts.
             docs.delete_many({"p": project, "q": queue, "u": changes.subscriber,

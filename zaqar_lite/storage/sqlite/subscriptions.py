@@ -103,9 +103,6 @@ class SQLiteSubscriptions(SubscriptionController):
         if changes.options is not None:
             assignments.append("options = ?")
             values.append(dump_json(changes.options))
-        if not assignments:
-            self.get(project, queue, subscription_id)
-            return
         with self._db.write() as conn:
             if changes.subscriber is not None:
                 # An expired holder of the subscriber gives way; a live one conflicts.
