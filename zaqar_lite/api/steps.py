@@ -121,22 +121,19 @@ def project(req: falcon.Request, policy: HeaderPolicy, params: dict[str, Any]) -
 
 
 def queue_name(validator: RequestValidator) -> Step:
-    """A ``{queue_name}`` (or ``{topic_name}``) in the path must be a valid name, and
-    the project short enough. Topic routes then work in the project's topic scope,
-    with the topic as the responders' ``queue_name``."""
+    """A ``{queue_name}`` in the path must be a valid queue (or, on topic routes,
+    topic) name, and the project short enough. Topic routes then work in the
+    project's topic scope."""
 
     def check_queue_name(req: falcon.Request, policy: HeaderPolicy,
                          params: dict[str, Any]) -> None:
-        if policy.topics:
-            topic = params.pop("topic_name", None)
-            if topic is not None:
-                validator.topic_identification(topic, req.context.project)
-                params["queue_name"] = topic
-            req.context.project = topic_scope(req.context.project)
-            return
         queue = params.get("queue_name")
         if queue is not None:
-            validator.queue_identification(queue, req.context.project)
+            check = (validator.topic_identification if policy.topics
+                     else validator.queue_identification)
+            check(queue, req.context.project)
+        if policy.topics:
+            req.context.project = topic_scope(req.context.project)
 
     return check_queue_name
 

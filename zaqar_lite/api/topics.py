@@ -2,7 +2,8 @@
 
 Topic routes mount the queue, message and subscription resources with topic
 views and ``topics`` set in their header policy, so the request steps validate
-``{topic_name}`` and move the request into the project's topic scope
+the topic in ``{queue_name}`` as a topic name and move the request into the
+project's topic scope
 (``zaqar_lite.scopes``). Unlike the reference, whose topic message and
 subscription routes answer 500, they all work as their queue twins do.
 """
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
-
-import falcon
 
 from zaqar_lite.api.resources.messages import MessageCollection, MessageItem
 from zaqar_lite.api.resources.queues import (
@@ -29,10 +28,9 @@ from zaqar_lite.api.resources.subscriptions import (
 from zaqar_lite.api.version import Mount, ResourceClass
 from zaqar_lite.api.views import Views
 from zaqar_lite.config import Settings
-from zaqar_lite.core.queues import QueuePage
 from zaqar_lite.core.rules import VersionRules
 
-TOPIC = "/topics/{topic_name}"
+TOPIC = "/topics/{queue_name}"
 SHOWN_RESERVED = ("_max_messages_post_size", "_default_message_ttl", "_default_message_delay")
 
 
@@ -41,15 +39,12 @@ class TopicViews(Views):
     three reserved keys shown (as the reference shows topics)."""
 
     collection = "topics"
+    counted = False
 
     def __init__(self, root: str, rules: VersionRules, settings: Settings) -> None:
         super().__init__(root, rules, settings)
         self._defaults = {key: value for key, value in self._defaults.items()
                           if key in SHOWN_RESERVED}
-
-    def queue_page(self, req: falcon.Request, resp: falcon.Response, page: QueuePage,
-                   detailed: bool) -> None:
-        super().queue_page(req, resp, dataclasses.replace(page, count=None), detailed)
 
 
 def in_topics(resource: ResourceClass) -> ResourceClass:

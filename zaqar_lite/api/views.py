@@ -31,6 +31,8 @@ class Views:
 
     collection = "queues"
     """Where queues live, in paths and as the listing's key."""
+    counted = True
+    """Whether a listing may carry the ``count`` that ``with_count`` asks for."""
 
     def __init__(self, root: str, rules: VersionRules, settings: Settings) -> None:
         self.root = root

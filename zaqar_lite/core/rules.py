@@ -30,7 +30,7 @@ class HeaderPolicy:
     client_id: Presence
     project: Presence
     topics: bool = False
-    """The route names a topic (``{topic_name}``), or the project's topics."""
+    """The route's ``{queue_name}`` is a topic, or the route lists the project's topics."""
 
 
 class ReservedMetadata(enum.Enum):

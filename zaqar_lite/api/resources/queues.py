@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import falcon
 
 from zaqar_lite.api import params
@@ -16,6 +18,8 @@ class QueueCollection(Resource):
     @on_failure("Queues could not be listed.")
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = params.queue_list_query(req, self._rules)
+        if not self._views.counted:
+            query = dataclasses.replace(query, with_count=False)
         page = self._core.queues.list_page(req.context.project, query)
         self._views.queue_page(req, resp, page, query.detailed)
 
