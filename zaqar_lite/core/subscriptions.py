@@ -21,8 +21,8 @@ class Subscriptions:
         self._notifications = notifications
 
     def create(self, project: str, queue: str, body: Body, collection_path: str
-               ) -> tuple[Subscription, bool]:
-        """Subscribe; ``(subscription, created)``.
+               ) -> Subscription:
+        """Subscribe; the new subscription, or the subscriber's existing one.
 
         The queue is created first (even if the body then fails validation), as
         Zaqar does. The same subscriber again returns the existing subscription,
@@ -41,7 +41,7 @@ class Subscriptions:
         self._notifications.request_confirmation(
             project, subscription, f"{collection_path}/{subscription.id}/confirm",
             unsubscribed=False, lifetime=ttl)
-        return subscription, created
+        return subscription
 
     def list_page(self, project: str, queue: str, marker: str | None,
                   limit: int | None) -> list[Subscription]:

@@ -15,7 +15,7 @@ class SubscriptionCollection(Resource):
 
     @on_failure("Subscription could not be created.")
     def on_post(self, req: falcon.Request, resp: falcon.Response, queue_name: str) -> None:
-        subscription, _ = self._core.subscriptions.create(
+        subscription = self._core.subscriptions.create(
             req.context.project, queue_name, RequestBody(req), req.path)
         self._views.subscribed(resp, req.path, subscription)
 
