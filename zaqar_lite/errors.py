@@ -190,9 +190,6 @@ class StorageUnavailable(ZaqarError):
 class UnreliableStore(StorageUnavailable):
     """A MongoDB deployment without replication while ``unreliable`` is not set."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-
 
 class HeaderError(ZaqarError):
     """A required request header is missing or malformed (400)."""
