@@ -239,14 +239,10 @@ class RequestValidator:
     # -- paging ---------------------------------------------------------
 
     def queue_limit(self, limit: int) -> None:
-        high = self.settings.max_queues_per_page
-        if not 0 < limit <= high:
-            raise ValidationFailed(f"Limit must be at least 1 and no greater than {high}.")
+        _within_page(limit, self.settings.max_queues_per_page, "Limit", "no greater than")
 
     def message_limit(self, limit: int) -> None:
-        high = self.settings.max_messages_per_page
-        if not 0 < limit <= high:
-            raise ValidationFailed(f"Limit must be at least 1 and may not be greater than {high}.")
+        _within_page(limit, self.settings.max_messages_per_page, "Limit")
 
     def message_ids(self, ids: Sequence[str]) -> None:
         high = self.settings.max_messages_per_page
@@ -255,10 +251,7 @@ class RequestValidator:
                 f"ids parameter should have at least 1 and not greater than {high} values.")
 
     def pop_limit(self, limit: int) -> None:
-        high = self.settings.max_messages_per_claim_or_pop
-        if not 0 < limit <= high:
-            raise ValidationFailed(
-                f"Pop value must be at least 1 and may not be greater than {high}.")
+        _within_page(limit, self.settings.max_messages_per_claim_or_pop, "Pop value")
 
     # -- sizes ----------------------------------------------------------
 
@@ -434,9 +427,7 @@ class RequestValidator:
             raise error("invalid minimum_delay and maximum_delay.")
 
     def subscription_limit(self, limit: int) -> None:
-        high = self.settings.max_subscriptions_per_page
-        if not 0 < limit <= high:
-            raise ValidationFailed(f"Limit must be at least 1 and may not be greater than {high}.")
+        _within_page(limit, self.settings.max_subscriptions_per_page, "Limit")
 
     def subscription(self, document: Any, *, creating: bool, now: int) -> SubscriptionFields:
         """A subscription create or update body, checked in Zaqar's order.
@@ -580,3 +571,10 @@ def _typed_as_int(value: Any) -> bool:
     non-integer is a type error; falsy numbers (``0``, ``0.0``, ``false``) are
     left to the range check."""
     return isinstance(value, (int, float)) and (not value or _passes_int_check(value))
+
+
+def _within_page(value: int, high: int, what: str, bound: str = "may not be greater than"
+                 ) -> None:
+    """A page size or pop count from 1 to ``high``, worded as Zaqar words each."""
+    if not 0 < value <= high:
+        raise ValidationFailed(f"{what} must be at least 1 and {bound} {high}.")
