@@ -52,7 +52,7 @@ def json_answer(status: int, description: str) -> bytes:
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """One connection; ``request_timeout`` is set by ``guarded_protocol``."""
 
-    request_timeout: float = 10.0
+    request_timeout: float
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,7 +3,8 @@
 ``gunicorn -k zaqar_lite.serving.worker.Worker zaqar_lite.asgi:app`` runs it
 with gunicorn settings of your own. Each worker is one process with one event
 loop for all its connections and a pool of threads for the app; the request
-timeout comes from the app (``WsgiBridge.request_timeout``).
+timeout comes from the app (``WsgiBridge.request_timeout``), or is the
+configured default for an app of another kind.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from uvicorn_worker import UvicornWorker
 
+from zaqar_lite.config import Settings
 from zaqar_lite.serving.protocol import guarded_protocol
 
 
@@ -22,6 +24,6 @@ class Worker(UvicornWorker):  # type: ignore[misc]
     }
 
     async def _serve(self) -> None:
-        timeout = getattr(self.wsgi, "request_timeout", 10.0)
+        timeout = getattr(self.wsgi, "request_timeout", Settings().request_timeout)
         self.config.http = guarded_protocol(timeout)
         await super()._serve()
