@@ -255,6 +255,18 @@ class Settlement:
     keep_until: int | None = None
     """With an error and no retry: kept as failed, never due, until then."""
 
+    @property
+    def done(self) -> bool:
+        return self.error is None
+
+    @property
+    def retrying(self) -> bool:
+        return self.error is not None and self.retry_at is not None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None and self.retry_at is None
+
 
 @dataclasses.dataclass(frozen=True)
 class OutboxCounts:

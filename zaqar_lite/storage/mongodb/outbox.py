@@ -99,9 +99,9 @@ class MongoOutbox(OutboxController):
             if not is_valid_id(item.delivery_id):
                 continue
             query = {"_id": ObjectId(item.delivery_id), "w": owner}
-            if item.error is None:
+            if item.done:
                 writes.append(DeleteOne(query))
-            elif item.retry_at is not None:
+            elif item.retrying:
                 writes.append(UpdateOne(query, {"$set": {"due": item.retry_at, "err": item.error},
                                                 "$unset": {"w": ""}, "$inc": {"a": 1}}))
             else:

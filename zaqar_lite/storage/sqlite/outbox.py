@@ -73,11 +73,11 @@ class SQLiteOutbox(OutboxController):
 
     @translate_errors
     def settle(self, owner: str, settlements: Sequence[Settlement]) -> None:
-        done = [(item.delivery_id, owner) for item in settlements if item.error is None]
+        done = [(item.delivery_id, owner) for item in settlements if item.done]
         retried = [(item.retry_at, item.error, item.delivery_id, owner) for item in settlements
-                   if item.error is not None and item.retry_at is not None]
+                   if item.retrying]
         failed = [(item.error, item.keep_until, item.delivery_id, owner) for item in settlements
-                  if item.error is not None and item.retry_at is None]
+                  if item.failed]
         with self._db.write() as conn:
             conn.executemany("DELETE FROM outbox WHERE id = ? AND owner = ?", done)
             conn.executemany(
