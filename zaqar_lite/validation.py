@@ -50,6 +50,8 @@ QUEUE_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_\-.]+$")
 PATCH_MEDIA_TYPE = "application/openstack-messaging-v2.0-json-patch"
 PATCH_OPERATIONS = ("add", "remove", "replace")
 PURGEABLE_RESOURCES = ("messages", "subscriptions")
+SHARE_KEYS = ("expires", "methods", "paths")
+SHAREABLE = ("claims", "messages", "subscriptions")
 RETRY_BACKOFF_FUNCTIONS = ("linear", "arithmetic", "exponential", "geometric")
 RESERVED_METADATA_KEYS = (
     "_max_messages_post_size", "_default_message_ttl", "_default_message_delay",
@@ -357,6 +359,20 @@ class RequestValidator:
                 "Resource types must be a sub set of {'messages', 'subscriptions'}.")
         return set(types)
 
+    def share_paths(self, document: Mapping[str, Any]) -> list[str]:
+        """The queue sub-resources a share body names (``messages`` if none); its
+        ``methods`` and ``expires`` are checked where they are signed."""
+        unknown = set(document) - set(SHARE_KEYS)
+        if unknown:
+            raise ValidationFailed(f"Unknown keys: {_set_text(unknown)}")
+        paths = document.get("paths") or ["messages"]
+        if not isinstance(paths, list) or not all(isinstance(path, str) for path in paths):
+            raise ValidationFailed("`paths` must be a list of messages, subscriptions, claims")
+        invalid = set(paths) - set(SHAREABLE)
+        if invalid:
+            raise ValidationFailed(f"Invalid paths: {_set_text(invalid)}")
+        return paths
+
     def no_reserved_keys(self, metadata: Mapping[str, Any]) -> None:
         """API v1 metadata may not set keys starting with ``_``."""
         if any(key.startswith("_") for key in metadata):
@@ -578,3 +594,8 @@ def _within_page(value: int, high: int, what: str, bound: str = "may not be grea
     """A page size or pop count from 1 to ``high``, worded as Zaqar words each."""
     if not 0 < value <= high:
         raise ValidationFailed(f"{what} must be at least 1 and {bound} {high}.")
+
+
+def _set_text(items: set[str]) -> str:
+    """A set as Python prints it (Zaqar's messages do), in a stable order."""
+    return "{" + ", ".join(repr(item) for item in sorted(items)) + "}"

@@ -35,7 +35,7 @@ class Core:
         self.claims = Claims(store, self.validator, cipher)
         self.subscriptions = Subscriptions(store, self.validator, settings, clock,
                                            notifications)
-        self.sharing = Sharing(settings, clock)
+        self.sharing = Sharing(settings, self.validator, clock)
         self._store = store
         self._clock = clock
 
