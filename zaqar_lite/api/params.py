@@ -23,6 +23,7 @@ FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off"})
 QUEUE_PAGING = ("marker", "limit", "detailed")
 QUEUE_FILTERING = ("name", "with_count")
 MESSAGE_PAGING = ("marker", "limit", "echo", "include_claimed")
+SUBSCRIPTION_PAGING = ("marker", "limit")
 MESSAGE_DELAYS = ("include_delayed",)
 
 

@@ -23,8 +23,6 @@ from zaqar_lite.errors import MessagesNotFound
 from zaqar_lite.storage.base import Claim, Message, QueueStats, Subscription
 from zaqar_lite.validation import reserved_defaults
 
-SUBSCRIPTION_PAGING = ("marker", "limit")
-
 
 class Views:
     """The representations of API v1.1 and v2."""
@@ -74,10 +72,8 @@ class Views:
             if detailed:
                 item["metadata"] = self.metadata(queue.metadata)
             items.append(item)
-        body: dict[str, Any] = {self.collection: items, "links": []}
-        if page.queues:
-            body["links"] = params.next_link(req, params.queue_list_params(self.rules),
-                                             page.queues[-1].name)
+        body = listing(req, self.collection, items, params.queue_list_params(self.rules),
+                       page.queues[-1].name if page.queues else None)
         if page.count is not None:
             body["count"] = page.count
         self._page(req, resp, body, bool(items))
@@ -148,13 +144,9 @@ class Views:
 
     def message_page(self, req: falcon.Request, resp: falcon.Response, queue: str,
                      messages: list[Message], now: int) -> None:
-        body: dict[str, Any] = {
-            "messages": [self.message(queue, msg, now) for msg in messages],
-            "links": [],
-        }
-        if messages:
-            body["links"] = params.next_link(req, params.message_list_params(self.rules),
-                                             str(messages[-1].marker))
+        body = listing(req, "messages", [self.message(queue, msg, now) for msg in messages],
+                       params.message_list_params(self.rules),
+                       str(messages[-1].marker) if messages else None)
         self._page(req, resp, body, bool(messages))
 
     def messages_by_id(self, req: falcon.Request, resp: falcon.Response, project: str,
@@ -218,10 +210,15 @@ class Views:
 
     def subscription_page(self, req: falcon.Request, resp: falcon.Response,
                           subscriptions: list[Subscription], now: int) -> None:
-        body: dict[str, Any] = {
-            "subscriptions": [self.subscription(sub, now) for sub in subscriptions],
-            "links": [],
-        }
-        if subscriptions:
-            body["links"] = params.next_link(req, SUBSCRIPTION_PAGING, subscriptions[-1].id)
-        resp.media = body
+        resp.media = listing(req, "subscriptions",
+                             [self.subscription(sub, now) for sub in subscriptions],
+                             params.SUBSCRIPTION_PAGING,
+                             subscriptions[-1].id if subscriptions else None)
+
+
+def listing(req: falcon.Request, key: str, items: list[Any], paging: tuple[str, ...],
+            last_marker: str | None) -> dict[str, Any]:
+    """A page of ``items`` under ``key``, with the link to the next page when the
+    page has a last item (``last_marker``) to continue after."""
+    links = [] if last_marker is None else params.next_link(req, paging, last_marker)
+    return {key: items, "links": links}
