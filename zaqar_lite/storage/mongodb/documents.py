@@ -90,7 +90,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bson import ObjectId
@@ -173,6 +173,16 @@ def message_from_doc(doc: Document) -> Message:
         delay_expires=doc["d"],
         checksum=doc.get("cs"),
     )
+
+
+def queue_document(project: str, name: str, metadata: Mapping[str, Any], now: int,
+                   *, subscribed: bool = False) -> Document:
+    """A new queue: its metadata, a marker counter at 0, and ``s`` once it has had
+    subscriptions."""
+    doc: Document = {"p": project, "n": name, "m": dict(metadata), "c": 0, "ct": now}
+    if subscribed:
+        doc["s"] = True
+    return doc
 
 
 def new_document(

@@ -16,7 +16,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from zaqar_lite.errors import QueueDoesNotExist, StorageUnavailable, ValidationFailed
 from zaqar_lite.storage.base import MessageStamp, QueueController, QueueRecord, QueueStats
 from zaqar_lite.storage.mongodb.database import Database, translate_errors
-from zaqar_lite.storage.mongodb.documents import MARKER_INDEX, Document
+from zaqar_lite.storage.mongodb.documents import MARKER_INDEX, Document, queue_document
 from zaqar_lite.storage.rules import collect_pages, matches_filters
 
 LOG = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def reserve_post_markers(
         if not create:
             raise QueueDoesNotExist(project, queue)
         with contextlib.suppress(DuplicateKeyError):
-            db.queue_docs.insert_one({"p": project, "n": queue, "m": {}, "c": 0, "ct": now})
+            db.queue_docs.insert_one(queue_document(project, queue, {}, now))
     raise StorageUnavailable(f"queue {queue!r} of project {project!r} kept disappearing")
 
 
@@ -102,8 +102,7 @@ class MongoQueues(QueueController):
     def create(self, project: str, name: str, metadata: Mapping[str, Any]) -> bool:
         try:
             self._db.queue_docs.insert_one(
-                {"p": project, "n": name, "m": dict(metadata), "c": 0, "ct": self._db.now()}
-            )
+                queue_document(project, name, metadata, self._db.now()))
         except DuplicateKeyError:
             return False
         except (InvalidDocument, OverflowError) as exc:

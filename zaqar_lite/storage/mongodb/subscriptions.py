@@ -25,6 +25,7 @@ from zaqar_lite.storage.mongodb.documents import (
     as_datetime,
     as_object_ids,
     dump_json,
+    queue_document,
     subscription_from_doc,
 )
 from zaqar_lite.storage.rules import deadline
@@ -49,7 +50,7 @@ def mark_subscribed(db: Database, project: str, queue: str, now: int) -> None:
     if db.queue_docs.update_one({"p": project, "n": queue}, flag).matched_count:
         return
     with contextlib.suppress(DuplicateKeyError):
-        db.queue_docs.insert_one({"p": project, "n": queue, "m": {}, "c": 0, "ct": now, "s": True})
+        db.queue_docs.insert_one(queue_document(project, queue, {}, now, subscribed=True))
         return
     db.queue_docs.update_one({"p": project, "n": queue}, flag)
 

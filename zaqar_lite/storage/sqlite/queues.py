@@ -12,7 +12,7 @@ from zaqar_lite.errors import QueueDoesNotExist
 from zaqar_lite.storage.base import MessageStamp, QueueController, QueueRecord, QueueStats
 from zaqar_lite.storage.rules import collect_pages, matches_filters
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
-from zaqar_lite.storage.sqlite.schema import dump_json
+from zaqar_lite.storage.sqlite.schema import NEW_QUEUE, dump_json
 
 _LIST_CHUNK = 200
 
@@ -31,11 +31,7 @@ def reserve_markers(
     if row is None:
         if not create:
             raise QueueDoesNotExist(project, queue)
-        conn.execute(
-            "INSERT INTO queues (project, name, metadata, counter, created) "
-            "VALUES (?, ?, '{}', 1, ?)",
-            (project, queue, now),
-        )
+        conn.execute(NEW_QUEUE, (project, queue, "{}", now))
         first = 1
     else:
         first = row[0]
@@ -61,10 +57,7 @@ class SQLiteQueues(QueueController):
     def create(self, project: str, name: str, metadata: Mapping[str, Any]) -> bool:
         with self._db.write() as conn:
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO queues (project, name, metadata, counter, created) "
-                "VALUES (?, ?, ?, 1, ?)",
-                (project, name, dump_json(dict(metadata)), self._db.now()),
-            )
+                NEW_QUEUE, (project, name, dump_json(dict(metadata)), self._db.now()))
             return cursor.rowcount == 1
 
     @translate_errors

@@ -140,6 +140,11 @@ def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     )
 
 
+NEW_QUEUE = ("INSERT OR IGNORE INTO queues (project, name, metadata, counter, created) "
+             "VALUES (?, ?, ?, 1, ?)")
+"""Create a queue (project, name, metadata JSON, now) unless it exists."""
+
+
 def placeholders(count: int) -> str:
     """``?,?,...`` for an ``IN`` list of ``count`` values."""
     return ",".join("?" * count)
