@@ -222,7 +222,8 @@ OPTIONS: tuple[Option, ...] = (
            "Worker processes; auto: one per CPU."),
     Option("threads", _WSGI, "threads", _parse_auto_or_positive,
            "Request threads per worker; auto: 1 with SQLite (its writes queue anyway), "
-           "8 with MongoDB (to overlap network waits)."),
+           "8 with MongoDB (to overlap network waits). With 1, the event loop's own "
+           "thread runs each request."),
     Option("timeout", _WSGI, "timeout", _positive,
            "Seconds before a silent worker is restarted."),
     Option("request_timeout", _WSGI, "request_timeout", _positive,

@@ -2,9 +2,10 @@
 
 ``gunicorn -k zaqar_lite.serving.worker.Worker zaqar_lite.asgi:app`` runs it
 with gunicorn settings of your own. Each worker is one process with one event
-loop for all its connections and a pool of threads for the app; the request
-timeout comes from the app (``WsgiBridge.request_timeout``), or is the
-configured default for an app of another kind.
+loop for all its connections and (with more than one request thread) a pool of
+threads for the app; the request timeout comes from the app
+(``WsgiBridge.request_timeout``), or is the configured default for an app of
+another kind.
 """
 
 from __future__ import annotations
