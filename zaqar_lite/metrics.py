@@ -85,10 +85,10 @@ _round_trips_by = Children(STORE_ROUND_TRIPS)
 _thread = threading.local()
 
 
-def count_round_trip() -> None:
-    """One statement or command sent to the store by this thread; they are added to
+def count_round_trip(count: int = 1) -> None:
+    """Statements or commands sent to the store by this thread; they are added to
     ``zaqar_store_round_trips_total`` when its store operation ends."""
-    _thread.round_trips = getattr(_thread, "round_trips", 0) + 1
+    _thread.round_trips = getattr(_thread, "round_trips", 0) + count
 
 
 def observe_store(store: str, operation: str, call: Callable[[], R]) -> R:

@@ -22,8 +22,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ParamSpec, TypeVar
 
 from zaqar_lite.errors import StorageUnavailable
 from zaqar_lite.metrics import count_round_trip, observe_store, operation_name
@@ -56,8 +56,21 @@ def translate_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _count_statement(statement: str) -> None:
-    count_round_trip()
+class _CountingConnection(sqlite3.Connection):
+    """A connection that counts the statements it runs (the store's round trips).
+
+    Cheaper than a trace callback, which SQLite hands every statement expanded
+    with its parameters.
+    """
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        count_round_trip()
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        rows = list(parameters)
+        count_round_trip(len(rows))
+        return super().executemany(sql, rows)
 
 
 class _Batch:
@@ -106,11 +119,10 @@ class Database:
 
     def _connect(self, *, check_same_thread: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=check_same_thread)
+                               check_same_thread=check_same_thread, factory=_CountingConnection)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
-        conn.set_trace_callback(_count_statement)
         return conn
 
     @contextlib.contextmanager

@@ -25,20 +25,15 @@ def reserve_markers(
 
     Runs inside a write transaction. Creates the queue if ``create``.
     """
-    row = conn.execute(
-        "SELECT counter FROM queues WHERE project = ? AND name = ?", (project, queue)
-    ).fetchone()
+    take = ("UPDATE queues SET counter = counter + ?, messages = messages + ? "
+            "WHERE project = ? AND name = ? RETURNING counter")
+    row = conn.execute(take, (count, count, project, queue)).fetchone()
     if row is None:
         if not create:
             raise QueueDoesNotExist(project, queue)
         conn.execute(NEW_QUEUE, (project, queue, "{}", now))
-        first = 1
-    else:
-        first = row[0]
-    conn.execute(
-        "UPDATE queues SET counter = ?, messages = messages + ? WHERE project = ? AND name = ?",
-        (first + count, count, project, queue),
-    )
+        row = conn.execute(take, (count, count, project, queue)).fetchone()
+    first: int = row[0] - count
     return first
 
 
