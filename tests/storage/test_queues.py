@@ -186,6 +186,14 @@ def test_metadata_with_awkward_keys_and_operator_like_values(store):
     assert filtered({"a": {"b": 1}}) == ["plain"]
 
 
+def test_list_metadata_filters_match_64_bit_integers(store):
+    store.queues.create(PROJECT, "q-big", {"n": 2**40, "m": -2**63})
+    store.queues.create(PROJECT, "q-small", {"n": 1})
+    found = store.queues.list(PROJECT, limit=100, metadata_filters={"n": 2**40, "m": -2**63})
+    assert names(found) == ["q-big"]
+    assert store.queues.get_metadata(PROJECT, "q-big") == {"n": 2**40, "m": -2**63}
+
+
 def test_list_metadata_filters_with_paging(store):
     # Matches are sparse among many queues: limit counts matches, not scanned queues.
     for index in range(30):

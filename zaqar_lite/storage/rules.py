@@ -155,15 +155,21 @@ def check_claim_ids(held: Collection[str | None], claim_ids: Sequence[str]) -> N
 
 
 def matches_filters(metadata: Mapping[str, Any], filters: Mapping[str, Any] | None) -> bool:
-    """Whether every filter key equals the metadata value of the same type.
+    """Whether every filter key equals the metadata value of the same JSON type.
 
-    Booleans never match (an integer filter ``1`` must not match ``true``).
+    Booleans never match (an integer filter ``1`` must not match ``true``). Any
+    ``int`` is an integer (MongoDB hands back large ones as ``bson.Int64``).
     """
     for key, wanted in (filters or {}).items():
         value = metadata.get(key)
-        if isinstance(value, bool) or type(value) is not type(wanted) or value != wanted:
+        if (isinstance(value, bool) or isinstance(wanted, bool)
+                or _json_type(value) is not _json_type(wanted) or value != wanted):
             return False
     return True
+
+
+def _json_type(value: Any) -> type:
+    return int if isinstance(value, int) else type(value)
 
 
 def collect_pages(

@@ -39,7 +39,6 @@ from zaqar_lite.storage.mongodb.documents import (
     RETIRED_INDEXES,
     SUBSCRIBER_INDEX,
     SUBSCRIPTION_LIST_INDEX,
-    TYPE_REGISTRY,
     Document,
 )
 
@@ -210,8 +209,7 @@ def connect_client(url: str, *, connect: bool) -> MongoClient[Document]:
     given = url.lower()
     options: dict[str, Any] = {
         option: TIMEOUT_MS for option in TIMEOUT_OPTIONS if option.lower() not in given}
-    return MongoClient(url, connect=connect, type_registry=TYPE_REGISTRY,
-                       event_listeners=[_CountCommands()], **options)
+    return MongoClient(url, connect=connect, event_listeners=[_CountCommands()], **options)
 
 
 def check_deployment(client: MongoClient[Document], url: str, *, unreliable: bool) -> None:

@@ -94,8 +94,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bson import ObjectId
-from bson.codec_options import TypeDecoder, TypeRegistry
-from bson.int64 import Int64
 
 from zaqar_lite.storage.base import (
     Delivery,
@@ -123,22 +121,6 @@ RETIRED_INDEXES = ("queue_claim",)
 """Indexes of earlier releases, dropped at start-up."""
 
 Document = dict[str, Any]
-
-
-class _PlainIntDecoder(TypeDecoder):
-    """Decode BSON int64 as ``int``, not ``Int64``.
-
-    ``Int64`` is an int subclass, so it would leak into messages and metadata
-    and fail the exact-type check of ``matches_filters`` for large integers.
-    """
-
-    bson_type = Int64
-
-    def transform_bson(self, value: Int64) -> int:
-        return int(value)
-
-
-TYPE_REGISTRY = TypeRegistry([_PlainIntDecoder()])
 
 
 def as_datetime(seconds: int) -> datetime.datetime:
