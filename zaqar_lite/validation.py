@@ -31,7 +31,6 @@ from zaqar_lite.errors import (
     WrongUUID,
     ZaqarError,
 )
-from zaqar_lite.storage.base import NewMessage
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 """JSON integers are signed 64-bit, as in MongoDB."""
@@ -283,10 +282,9 @@ class RequestValidator:
 
     # -- bodies ---------------------------------------------------------
 
-    def messages(
-        self, document: Any, rules: VersionRules, *, default_ttl: int, default_delay: int
-    ) -> list[NewMessage]:
-        """Validate a post body: ``{"messages": [...]}``, or a bare array in v1."""
+    def message_items(self, document: Any, rules: VersionRules) -> list[dict[str, Any]]:
+        """The messages of a post body, checked: ``{"messages": [...]}``, or a bare
+        array in v1. (Their defaults come from the queue, in the core.)"""
         if not rules.enveloped:
             items = document
         elif isinstance(document, dict) and "messages" in document:
@@ -299,14 +297,8 @@ class RequestValidator:
             error = ValidationFailed("No messages to enqueu.")
         if error is not None:
             raise error
-        return [
-            NewMessage(
-                body=item["body"],
-                ttl=int(item.get("ttl", default_ttl)),
-                delay=int(item.get("delay", default_delay)) if rules.queue_settings else 0,
-            )
-            for item in items
-        ]
+        checked: list[dict[str, Any]] = items
+        return checked
 
     def claim_create(
         self, document: Any, query_limit: int | None, rules: VersionRules

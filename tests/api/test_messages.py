@@ -215,6 +215,14 @@ def test_size_counts_whitespace_and_comes_before_parsing(api: Api) -> None:
     assert_error(resp, 400, INVALID_API, "Message collection size is too large. Max size 262144")
 
 
+def test_an_invalid_post_still_creates_the_queue(api: Api) -> None:
+    # As in Zaqar v2, the queue is made before the body is checked.
+    resp = api.post("/v2/queues/made/messages", json={"messages": [{"ttl": 60}]})
+    assert_error(resp, 400, INVALID_BODY, 'Missing "body" field.')
+    assert [q["name"] for q in api.get("/v2/queues").json()["queues"]] == ["made"]
+    assert stats(api, "made")["total"] == 0
+
+
 def test_per_queue_post_size(api: Api) -> None:
     create_queue(api, "small", {"_max_messages_post_size": 1000})
     assert_status(api.post("/v2/queues/small/messages", data=sized_post(1000)), 201)

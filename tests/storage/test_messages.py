@@ -10,8 +10,9 @@ from zaqar_lite.errors import (
     MessageIsClaimed,
     MessageNotClaimed,
     QueueDoesNotExist,
+    ValidationFailed,
 )
-from zaqar_lite.storage.base import NewMessage, is_valid_id
+from zaqar_lite.storage.base import Draft, NewMessage, is_valid_id
 
 from .helpers import MALFORMED_IDS, PROJECT, QUEUE, UNKNOWN_ID, claim, ids, listed, now, post
 
@@ -102,6 +103,45 @@ def test_post_to_missing_queue(store):
     # And to an existing queue, create_queue=False works.
     more = post(store, 1, create_queue=False)
     assert ids(listed(store)) == posted + more
+
+
+def test_a_draft_is_finished_with_the_queue_metadata(store):
+    store.queues.create(PROJECT, QUEUE, {"_default_message_ttl": 77, "tag": "x"})
+    seen = []
+
+    def finish(metadata):
+        seen.append(metadata)
+        ttl = metadata["_default_message_ttl"]
+        return [NewMessage(body=n, ttl=ttl) for n in range(3)], None
+
+    posted = store.messages.post(PROJECT, QUEUE, Draft(3, finish), "c-1", create_queue=False)
+    assert seen == [{"_default_message_ttl": 77, "tag": "x"}]
+    assert [(m.body, m.ttl) for m in listed(store, echo=True, client_id="c-1")] == [
+        (0, 77), (1, 77), (2, 77)]
+    assert ids(listed(store, echo=True, client_id="c-1")) == posted
+
+
+def test_a_refused_draft_stores_nothing_but_keeps_the_created_queue(store):
+    def refuse(metadata):
+        raise ValidationFailed("no")
+
+    with pytest.raises(ValidationFailed):
+        store.messages.post(PROJECT, QUEUE, Draft(2, refuse), None, create_queue=True)
+    assert store.queues.exists(PROJECT, QUEUE)
+    assert store.queues.stats(PROJECT, QUEUE).total == 0
+    assert store.message_volume().total == 0
+    posted = post(store, 2)
+    assert ids(listed(store)) == posted
+    assert store.queues.stats(PROJECT, QUEUE).total == 2
+
+
+def test_a_draft_for_a_missing_queue_is_not_finished(store):
+    def finish(metadata):
+        raise AssertionError("finished a draft for a missing queue")
+
+    with pytest.raises(QueueDoesNotExist):
+        store.messages.post(PROJECT, QUEUE, Draft(1, finish), None, create_queue=False)
+    assert store.queues.exists(PROJECT, QUEUE) is False
 
 
 def test_bodies_round_trip(store):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from typing import Any
@@ -14,14 +15,14 @@ from zaqar_lite.core.notifications import Notifications
 from zaqar_lite.core.rules import VersionRules
 from zaqar_lite.errors import (
     ClaimIdMalformed,
+    InvalidBody,
     MessageDoesNotExist,
     MissingClientId,
     MissingIds,
-    QueueDoesNotExist,
     ValidationFailed,
 )
 from zaqar_lite.metrics import MESSAGES
-from zaqar_lite.storage.base import Message, Store, is_valid_id
+from zaqar_lite.storage.base import Draft, Message, NewMessage, Notice, Store, is_valid_id
 from zaqar_lite.validation import DEFAULT_PAGE_SIZE, INT64_MAX, RequestValidator
 
 POSTED = MESSAGES.labels("posted")
@@ -54,45 +55,51 @@ class Messages:
              rules: VersionRules) -> list[str]:
         """Validate and store the posted messages (all or nothing); their ids in order.
 
-        With queue settings, the queue is read (and, as in Zaqar, created) before
-        the body is checked, because its metadata sets the size cap and defaults.
-        The queue's subscribers are notified of each message through the outbox,
-        stored with the messages. Encrypted queues store sealed bodies (the
-        checksum and notifications are of the plaintext).
+        With queue settings, the queue's metadata sets the size cap and defaults:
+        the store reads it in the round trip that takes the markers and finishes
+        the messages with it (``Draft``). A missing queue is created, as in Zaqar,
+        even if the post then fails validation. The queue's subscribers are
+        notified of each message through the outbox, stored with the messages.
+        Encrypted queues store sealed bodies (the checksum and notifications are
+        of the plaintext).
         """
         if client_id is None:
             raise MissingClientId()
-        metadata: dict[str, Any] = {}
-        if rules.queue_settings:
-            metadata = self._metadata_creating_queue(project, queue)
+        try:
+            self._validator.message_post_size(body.length, None)
+            items = self._validator.message_items(body.json(required=True), rules)
+        except (InvalidBody, ValidationFailed):
+            if rules.queue_settings:
+                self._store.queues.create(project, queue, {})
+            raise
+        draft = Draft(len(items), functools.partial(self._finish, queue, body.length, items,
+                                                    rules))
+        ids = self._store.messages.post(project, queue, draft, client_id,
+                                        create_queue=rules.lazy_queues)
+        POSTED.inc(len(ids))
+        return ids
+
+    def _finish(self, queue: str, length: int | None, items: list[dict[str, Any]],
+                rules: VersionRules, metadata: dict[str, Any]
+                ) -> tuple[list[NewMessage], Notice | None]:
+        """The messages as stored, and their notice, under the queue's metadata."""
+        if not rules.queue_settings:
+            metadata = {}
         settings = self._settings
-        self._validator.message_post_size(body.length, metadata.get("_max_messages_post_size"))
-        messages = self._validator.messages(
-            body.json(required=True), rules,
-            default_ttl=metadata.get("_default_message_ttl") or settings.default_message_ttl,
-            default_delay=metadata.get("_default_message_delay")
-            or settings.default_message_delay,
-        )
+        self._validator.message_post_size(length, metadata.get("_max_messages_post_size"))
+        default_ttl = metadata.get("_default_message_ttl") or settings.default_message_ttl
+        default_delay = metadata.get("_default_message_delay") or settings.default_message_delay
+        messages = [
+            NewMessage(body=item["body"], ttl=int(item.get("ttl", default_ttl)),
+                       delay=int(item.get("delay", default_delay)) if rules.queue_settings else 0)
+            for item in items
+        ]
         if settings.enable_checksum:
             messages = [dataclasses.replace(msg, checksum=checksum(msg.body)) for msg in messages]
         notice = self._notifications.notice(queue, messages, metadata)
         if metadata.get("_enable_encrypt_messages") is True:
             messages = self._cipher.seal_all(messages)
-        ids = self._store.messages.post(
-            project, queue, messages, client_id, create_queue=rules.lazy_queues, notice=notice)
-        POSTED.inc(len(ids))
-        return ids
-
-    def _metadata_creating_queue(self, project: str, queue: str) -> dict[str, Any]:
-        """The queue's metadata; a missing queue is created first, as Zaqar does
-        (even if the post then fails validation)."""
-        queues = self._store.queues
-        try:
-            return queues.get_metadata(project, queue)
-        except QueueDoesNotExist:
-            if queues.create(project, queue, {}):
-                return {}
-            return queues.get_metadata(project, queue)
+        return messages, notice
 
     def list_page(self, project: str, queue: str, query: MessageListQuery, client_id: str | None,
              rules: VersionRules) -> list[Message]:

@@ -220,6 +220,26 @@ class Notice:
 
 
 @dataclasses.dataclass(frozen=True)
+class Draft:
+    """Messages to post whose final form depends on their queue's metadata.
+
+    A driver calls ``finish`` with the metadata it reads in the same round trip
+    that takes the markers (saving a read of the queue before the post); it
+    returns exactly ``count`` messages and their notice, or raises (a
+    validation error), and then nothing is stored but a queue created for the
+    post remains.
+    """
+
+    count: int
+    finish: Callable[[dict[str, Any]], tuple[Sequence[NewMessage], Notice | None]]
+
+    @classmethod
+    def of(cls, messages: Sequence[NewMessage], notice: Notice | None) -> Draft:
+        """Messages that are final already."""
+        return cls(len(messages), lambda _metadata: (messages, notice))
+
+
+@dataclasses.dataclass(frozen=True)
 class NewDelivery:
     """One notification to send: a payload for one subscriber, with what it needs."""
 
@@ -333,7 +353,7 @@ class MessageController(abc.ABC):
         self,
         project: str,
         queue: str,
-        messages: Sequence[NewMessage],
+        messages: Sequence[NewMessage] | Draft,
         client_id: str | None,
         *,
         create_queue: bool,
@@ -343,11 +363,12 @@ class MessageController(abc.ABC):
 
         Markers are assigned contiguously in request order. If the queue does
         not exist it is created with empty metadata when ``create_queue`` is
-        true, otherwise QueueDoesNotExist is raised. With ``notice``, one
-        outbox delivery per message and live (or, if asked, confirmed)
-        subscription of the queue is stored too, before this returns: a
-        stored message never lacks its deliveries (an interrupted post may
-        leave deliveries of messages that were never acknowledged).
+        true, otherwise QueueDoesNotExist is raised. With ``notice`` (or the
+        one a ``Draft`` gives), one outbox delivery per message and live (or,
+        if asked, confirmed) subscription of the queue is stored too, before
+        this returns: a stored message never lacks its deliveries (an
+        interrupted post may leave deliveries of messages that were never
+        acknowledged).
         """
 
     @abc.abstractmethod

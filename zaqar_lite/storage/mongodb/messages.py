@@ -10,6 +10,7 @@ from pymongo.errors import BulkWriteError
 
 from zaqar_lite.errors import MessageDoesNotExist, StorageUnavailable
 from zaqar_lite.storage.base import (
+    Draft,
     Message,
     MessageController,
     NewMessage,
@@ -38,6 +39,7 @@ from zaqar_lite.storage.mongodb.queues import (
 from zaqar_lite.storage.mongodb.subscriptions import live_subscriptions
 from zaqar_lite.storage.rules import (
     MessageTimes,
+    as_draft,
     check_claim_ids,
     check_deletable,
     deliveries_for,
@@ -59,34 +61,40 @@ class MongoMessages(MessageController):
         self,
         project: str,
         queue: str,
-        messages: Sequence[NewMessage],
+        messages: Sequence[NewMessage] | Draft,
         client_id: str | None,
         *,
         create_queue: bool,
         notice: Notice | None = None,
     ) -> list[str]:
         """One insert for the whole batch; on a marker collision the batch is
-        removed, the counter caught up and the post retried.
+        removed, the counter caught up and the post retried. A draft is finished
+        with the metadata that the marker increment returns.
 
         With a notice, on a queue that has had subscriptions, the deliveries
         are stored held before the messages and released after them
         (``outbox.py``): two more round trips, and one to find the subscriptions.
         """
+        draft = as_draft(messages, notice)
         moment = self._db.clock()
         now = int(moment)
-        ids = [new_id() for _ in messages]
+        ids = [new_id() for _ in range(draft.count)]
+        finished: tuple[Sequence[NewMessage], Notice | None] | None = None
         hold: str | None = None
         for _ in range(POST_ATTEMPTS):
-            first, subscribed = reserve_post_markers(
-                self._db, project, queue, len(messages), now, create=create_queue)
-            if not messages:
+            first, subscribed, metadata = reserve_post_markers(
+                self._db, project, queue, draft.count, now, create=create_queue)
+            if finished is None:
+                finished = draft.finish(metadata)
+            final, notice = finished
+            if not final:
                 return ids
             if notice is not None and subscribed and hold is None:
                 deliveries = deliveries_for(
                     project, queue, live_subscriptions(self._db, project, queue, now), notice)
                 if deliveries:
                     hold = hold_deliveries(self._db, deliveries, moment)
-            if self._insert(project, queue, ids, messages, client_id, first, moment):
+            if self._insert(project, queue, ids, final, client_id, first, moment):
                 if hold is not None:
                     release_deliveries(self._db, hold, moment)
                     if notice is not None and notice.on_stored is not None:

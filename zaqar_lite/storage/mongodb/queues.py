@@ -41,9 +41,10 @@ def reserve_markers(
 
 def reserve_post_markers(
     db: Database, project: str, queue: str, count: int, now: int, *, create: bool
-) -> tuple[int, bool]:
+) -> tuple[int, bool, dict[str, Any]]:
     """Atomically take ``count`` markers from the queue's counter; return the first,
-    and whether the queue has had subscriptions (read in the same command).
+    whether the queue has had subscriptions, and its metadata (read in the same
+    command).
 
     A missing queue raises QueueDoesNotExist, or with ``create`` is inserted
     (empty metadata; a concurrent creator's duplicate is fine) and the
@@ -55,11 +56,11 @@ def reserve_post_markers(
         doc = db.queue_docs.find_one_and_update(
             {"p": project, "n": queue},
             {"$inc": {"c": count}},
-            projection={"c": 1, "s": 1},
+            projection={"c": 1, "s": 1, "m": 1},
             return_document=ReturnDocument.AFTER,
         )
         if doc is not None:
-            return int(doc["c"]) - count + 1, bool(doc.get("s"))
+            return int(doc["c"]) - count + 1, bool(doc.get("s")), doc["m"]
         if not create:
             raise QueueDoesNotExist(project, queue)
         with contextlib.suppress(DuplicateKeyError):

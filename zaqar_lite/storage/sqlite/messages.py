@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import builtins
+import json
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from zaqar_lite.errors import MessageDoesNotExist
+from zaqar_lite.errors import MessageDoesNotExist, ZaqarError
 from zaqar_lite.storage.base import (
+    Draft,
     Message,
     MessageController,
+    NewDelivery,
     NewMessage,
     Notice,
     is_valid_id,
@@ -17,6 +21,7 @@ from zaqar_lite.storage.base import (
 )
 from zaqar_lite.storage.rules import (
     MessageTimes,
+    as_draft,
     check_claim_ids,
     check_deletable,
     deliveries_for,
@@ -42,38 +47,57 @@ class SQLiteMessages(MessageController):
         self,
         project: str,
         queue: str,
-        messages: Sequence[NewMessage],
+        messages: Sequence[NewMessage] | Draft,
         client_id: str | None,
         *,
         create_queue: bool,
         notice: Notice | None = None,
     ) -> list[str]:
-        """The messages and their deliveries are one transaction."""
+        """The messages and their deliveries are one transaction, which also reads
+        the queue's metadata for a draft."""
+        draft = as_draft(messages, notice)
         moment = self._db.clock()
         now = int(moment)
         self._db.sweep_expired(now)
-        ids = [new_id() for _ in messages]
-        times = [MessageTimes.of(moment, msg) for msg in messages]
+        refusal: ZaqarError | None = None
+        deliveries: builtins.list[NewDelivery] = []
         with self._db.write() as conn:
-            first = reserve_markers(conn, project, queue, len(messages), now, create=create_queue)
-            conn.executemany(
-                "INSERT INTO messages (id, project, queue, marker, ttl, created, expires, "
-                "delay_expires, client_id, body, checksum) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (mid, project, queue, first + index, msg.ttl, at.created, at.expires,
-                     at.delay_expires, client_id, dump_json(msg.body), msg.checksum)
-                    for index, (mid, msg, at) in enumerate(zip(ids, messages, times, strict=True))
-                ],
-            )
-            deliveries = []
-            if notice is not None:
-                subscriptions = live_subscriptions(conn, project, queue, now)
-                deliveries = deliveries_for(project, queue, subscriptions, notice)
-                if deliveries:
-                    insert_deliveries(conn, deliveries, now)
+            first, metadata = reserve_markers(
+                conn, project, queue, draft.count, now, create=create_queue)
+            try:
+                final, notice = draft.finish(json.loads(metadata))
+            except ZaqarError as exc:
+                # Refused: nothing is stored, but a queue created for the post stays.
+                count_removed(conn, project, queue, draft.count)
+                refusal = exc
+            else:
+                ids = self._insert(conn, project, queue, final, client_id, first, moment)
+                if notice is not None:
+                    subscriptions = live_subscriptions(conn, project, queue, now)
+                    deliveries = deliveries_for(project, queue, subscriptions, notice)
+                    if deliveries:
+                        insert_deliveries(conn, deliveries, now)
+        if refusal is not None:
+            raise refusal
         if deliveries and notice is not None and notice.on_stored is not None:
             notice.on_stored()
+        return ids
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, project: str, queue: str,
+                messages: Sequence[NewMessage], client_id: str | None, first: int,
+                moment: float) -> builtins.list[str]:
+        """Insert the messages from marker ``first``; their ids."""
+        ids = [new_id() for _ in messages]
+        rows = []
+        for index, (mid, msg) in enumerate(zip(ids, messages, strict=True)):
+            at = MessageTimes.of(moment, msg)
+            rows.append((mid, project, queue, first + index, msg.ttl, at.created, at.expires,
+                         at.delay_expires, client_id, dump_json(msg.body), msg.checksum))
+        conn.executemany(
+            "INSERT INTO messages (id, project, queue, marker, ttl, created, expires, "
+            "delay_expires, client_id, body, checksum) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return ids
 
     @translate_errors

@@ -19,22 +19,22 @@ _LIST_CHUNK = 200
 
 def reserve_markers(
     conn: sqlite3.Connection, project: str, queue: str, count: int, now: int, *, create: bool
-) -> int:
+) -> tuple[int, str]:
     """Take ``count`` markers from the queue's counter for ``count`` messages about to
-    be stored (counted in now); return the first.
+    be stored (counted in now); return the first, and the queue's metadata (JSON).
 
     Runs inside a write transaction. Creates the queue if ``create``.
     """
     take = ("UPDATE queues SET counter = counter + ?, messages = messages + ? "
-            "WHERE project = ? AND name = ? RETURNING counter")
+            "WHERE project = ? AND name = ? RETURNING counter, metadata")
     row = conn.execute(take, (count, count, project, queue)).fetchone()
     if row is None:
         if not create:
             raise QueueDoesNotExist(project, queue)
         conn.execute(NEW_QUEUE, (project, queue, "{}", now))
         row = conn.execute(take, (count, count, project, queue)).fetchone()
-    first: int = row[0] - count
-    return first
+    counter, metadata = row
+    return counter - count, metadata
 
 
 def count_removed(conn: sqlite3.Connection, project: str, queue: str, count: int) -> None:
