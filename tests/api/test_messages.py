@@ -234,6 +234,16 @@ def test_per_queue_post_size(api: Api) -> None:
     assert stats(api, "small")["total"] == 1
 
 
+def test_per_queue_post_size_comes_before_parsing(api: Api) -> None:
+    create_queue(api, "small", {"_max_messages_post_size": 1000})
+    resp = api.post("/v2/queues/small/messages", data=b"{" * 1001)
+    body = assert_error(resp, 400, INVALID_API)
+    assert body["description"].startswith(
+        "Message collection size is too large. The max size for current queue is 1000.")
+    resp = api.post("/v2/queues/small/messages", data=b"{" * 999)
+    assert_error(resp, 400, INVALID_BODY)
+
+
 def test_per_queue_post_size_at_the_config_maximum(api: Api) -> None:
     create_queue(api, "big", {"_max_messages_post_size": 262144})
     assert_status(api.post("/v2/queues/big/messages", data=sized_post(262144)), 201)

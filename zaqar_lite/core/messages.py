@@ -19,6 +19,7 @@ from zaqar_lite.errors import (
     MessageDoesNotExist,
     MissingClientId,
     MissingIds,
+    QueueDoesNotExist,
     ValidationFailed,
 )
 from zaqar_lite.metrics import MESSAGES
@@ -57,11 +58,12 @@ class Messages:
 
         With queue settings, the queue's metadata sets the size cap and defaults:
         the store reads it in the round trip that takes the markers and finishes
-        the messages with it (``Draft``). A missing queue is created, as in Zaqar,
-        even if the post then fails validation. The queue's subscribers are
-        notified of each message through the outbox, stored with the messages.
-        Encrypted queues store sealed bodies (the checksum and notifications are
-        of the plaintext).
+        the messages with it (``Draft``). As in Zaqar, a missing queue is created
+        even if the post then fails validation, and a refused body is checked
+        against the queue's size cap first (Zaqar checks it before parsing). The
+        queue's subscribers are notified of each message through the outbox,
+        stored with the messages. Encrypted queues store sealed bodies (the
+        checksum and notifications are of the plaintext).
         """
         if client_id is None:
             raise MissingClientId()
@@ -70,7 +72,9 @@ class Messages:
             items = self._validator.message_items(body.json(required=True), rules)
         except (InvalidBody, ValidationFailed):
             if rules.queue_settings:
-                self._store.queues.create(project, queue, {})
+                metadata = self._metadata_creating_queue(project, queue)
+                self._validator.message_post_size(
+                    body.length, metadata.get("_max_messages_post_size"))
             raise
         draft = Draft(len(items), functools.partial(self._finish, queue, body.length, items,
                                                     rules))
@@ -78,6 +82,16 @@ class Messages:
                                         create_queue=rules.lazy_queues)
         POSTED.inc(len(ids))
         return ids
+
+    def _metadata_creating_queue(self, project: str, queue: str) -> dict[str, Any]:
+        """The queue's metadata; a missing queue is created first."""
+        queues = self._store.queues
+        try:
+            return queues.get_metadata(project, queue)
+        except QueueDoesNotExist:
+            if queues.create(project, queue, {}):
+                return {}
+            return queues.get_metadata(project, queue)
 
     def _finish(self, queue: str, length: int | None, items: list[dict[str, Any]],
                 rules: VersionRules, metadata: dict[str, Any]
