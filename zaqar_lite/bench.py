@@ -52,7 +52,8 @@ notifications it reports, if any."""
 SCENARIOS = ("home", "stats", "list", "post-1", "post-10", "claim-delete", "mixed", "depth",
              "post-1-subscribed")
 DRAIN_SECONDS = 60
-"""How long ``notify`` waits for deliveries still under way when the posting stops."""
+"""How long ``post-1-subscribed`` waits for deliveries still under way when the
+posting stops."""
 CLAIM_LIMIT = 10
 BODY = {"payload": "x" * 64}
 
