@@ -234,8 +234,11 @@ class Draft:
     finish: Callable[[dict[str, Any]], tuple[Sequence[NewMessage], Notice | None]]
 
     @classmethod
-    def of(cls, messages: Sequence[NewMessage], notice: Notice | None) -> Draft:
-        """Messages that are final already."""
+    def of(cls, messages: Sequence[NewMessage] | Draft, notice: Notice | None) -> Draft:
+        """What ``MessageController.post`` was given, as a draft: a draft as it is,
+        or messages that are final already, with their notice."""
+        if isinstance(messages, Draft):
+            return messages
         return cls(len(messages), lambda _metadata: (messages, notice))
 
 

@@ -14,14 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeGuard, TypeVar
 
 from zaqar_lite.errors import ClaimMismatch, MessageIsClaimed, MessageNotClaimed
-from zaqar_lite.storage.base import (
-    Draft,
-    NewDelivery,
-    NewMessage,
-    Notice,
-    Subscription,
-    is_valid_id,
-)
+from zaqar_lite.storage.base import NewDelivery, NewMessage, Notice, Subscription, is_valid_id
 
 Id = TypeVar("Id")
 Row = TypeVar("Row")
@@ -205,11 +198,6 @@ def collect_pages(
             break
         after = key(rows[-1])
     return found
-
-
-def as_draft(messages: Sequence[NewMessage] | Draft, notice: Notice | None) -> Draft:
-    """What ``MessageController.post`` was given, as a Draft."""
-    return messages if isinstance(messages, Draft) else Draft.of(messages, notice)
 
 
 def deliveries_for(project: str, queue: str, subscriptions: Iterable[Subscription],

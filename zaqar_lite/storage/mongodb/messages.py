@@ -39,7 +39,6 @@ from zaqar_lite.storage.mongodb.queues import (
 from zaqar_lite.storage.mongodb.subscriptions import live_subscriptions
 from zaqar_lite.storage.rules import (
     MessageTimes,
-    as_draft,
     check_claim_ids,
     check_deletable,
     deliveries_for,
@@ -75,7 +74,7 @@ class MongoMessages(MessageController):
         are stored held before the messages and released after them
         (``outbox.py``): two more round trips, and one to find the subscriptions.
         """
-        draft = as_draft(messages, notice)
+        draft = Draft.of(messages, notice)
         moment = self._db.clock()
         now = int(moment)
         ids = [new_id() for _ in range(draft.count)]

@@ -21,7 +21,6 @@ from zaqar_lite.storage.base import (
 )
 from zaqar_lite.storage.rules import (
     MessageTimes,
-    as_draft,
     check_claim_ids,
     check_deletable,
     deliveries_for,
@@ -55,7 +54,7 @@ class SQLiteMessages(MessageController):
     ) -> list[str]:
         """The messages and their deliveries are one transaction, which also reads
         the queue's metadata for a draft."""
-        draft = as_draft(messages, notice)
+        draft = Draft.of(messages, notice)
         moment = self._db.clock()
         now = int(moment)
         self._db.sweep_expired(now)
