@@ -118,3 +118,94 @@ def test_a_body_beyond_what_is_read_is_refused_in_json(guarded: LiveServer) -> N
                          data=b"x" * (2 * 1024 * 1024), timeout=30)
     assert resp.status_code == 400
     assert resp.json()["title"] == "Invalid request body"
+
+
+@pytest.fixture(scope="module", params=[1, 4], ids=["inline", "pool"])
+def threaded(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server whose app runs on the event loop's thread, or in a pool of threads."""
+    server = start_server(f"sqlite-threads-{request.param}", "sqlite:///threads.db",
+                          tmp_path_factory.mktemp("threads"),
+                          {"ZAQAR_LITE_THREADS": str(request.param)})
+    yield server
+    stop_server(server)
+
+
+def http_request(method: str, path: str, *, body: bytes = b"", extra: bytes = b"",
+                 version: bytes = b"HTTP/1.1") -> bytes:
+    head = (f"{method} {path} ".encode() + version + b"\r\nHost: x\r\n"
+            + b"".join(f"{name}: {value}\r\n".encode() for name, value in HEADERS.items())
+            + b"Content-Type: application/json\r\n" + extra)
+    if body:
+        head += b"Content-Length: %d\r\n" % len(body)
+    return head + b"\r\n" + body
+
+
+def answers(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The (status line, body) of each response in ``data``, in order."""
+    found = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        found.append((lines[0], rest[:length]))
+        data = rest[length:]
+    return found
+
+
+def test_pipelined_requests_are_answered_in_order(threaded: LiveServer) -> None:
+    post = json.dumps({"messages": [{"body": n} for n in range(3)]}).encode()
+    pipeline = (http_request("PUT", "/v2/queues/piped")
+                + http_request("POST", "/v2/queues/piped/messages", body=post)
+                + b"".join(http_request("GET", "/v2/queues/piped/stats") for _ in range(10))
+                + http_request("GET", "/v2/queues/piped/messages?echo=true",
+                               extra=b"Connection: close\r\n")
+                + http_request("GET", "/v2/queues"))
+    with socket.create_connection(address(threaded)) as sock:
+        sock.sendall(pipeline)
+        got = answers(read_all(sock, 10))
+    assert [status.split(b" ")[1] for status, _ in got] == [b"201", b"201"] + [b"200"] * 11
+    assert all(json.loads(body)["messages"]["total"] == 3 for _, body in got[2:12])
+    assert [m["body"] for m in json.loads(got[12][1])["messages"]] == [0, 1, 2]
+
+
+def test_http_1_0_and_connection_close_end_the_connection(threaded: LiveServer) -> None:
+    for request_bytes in (http_request("GET", "/v2/queues", version=b"HTTP/1.0"),
+                          http_request("GET", "/v2/queues", extra=b"Connection: close\r\n")):
+        with socket.create_connection(address(threaded)) as sock:
+            sock.sendall(request_bytes)
+            answer = read_all(sock, 10)
+        head = answer.partition(b"\r\n\r\n")[0].lower()
+        assert head.startswith(b"http/1.1 200 ") and b"connection: close" in head
+        assert "queues" in json.loads(answers(answer)[0][1])
+
+
+def test_expect_100_continue_is_answered_before_the_body(threaded: LiveServer) -> None:
+    body = json.dumps({"messages": [{"body": "late"}]}).encode()
+    request_bytes = http_request("POST", "/v2/queues/expecting/messages", body=body,
+                                 extra=b"Expect: 100-continue\r\n")
+    head, _, rest = request_bytes.partition(b"\r\n\r\n")
+    with socket.create_connection(address(threaded)) as sock:
+        sock.sendall(head + b"\r\n\r\n")
+        sock.settimeout(10)
+        assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(rest)
+        status = sock.recv(65536).split(b"\r\n", 1)[0]
+    assert status == b"HTTP/1.1 201 Created"
+
+
+def test_no_body_is_sent_for_204_or_head(threaded: LiveServer) -> None:
+    with socket.create_connection(address(threaded)) as sock:
+        sock.sendall(http_request("DELETE", "/v2/queues/never-made")
+                     + http_request("HEAD", "/v2/")
+                     + http_request("GET", "/v2/queues", extra=b"Connection: close\r\n"))
+        data = read_all(sock, 10)
+    first, _, rest = data.partition(b"\r\n\r\n")
+    assert first.startswith(b"HTTP/1.1 204 ")
+    second, _, rest = rest.partition(b"\r\n\r\n")
+    assert second.startswith(b"HTTP/1.1 405 ") and b"content-length: " in second
+    assert rest.startswith(b"HTTP/1.1 200 ")

@@ -1,9 +1,11 @@
-"""An ASGI app that runs a WSGI app in a thread pool, once a request is whole.
+"""A WSGI app served from an event loop, once a request is whole.
 
 Unlike a streaming bridge, no thread ever waits for a client: the body is
 collected on the event loop (bounded by ``max_body``) and the WSGI app gets it
 as a ready ``wsgi.input``. Responses are small JSON documents, so they are
-collected too and sent in one piece.
+collected too and sent in one piece. The worker's protocol hands whole
+requests to ``WsgiBridge.respond`` itself; the bridge is also a plain ASGI app,
+for ASGI servers of other kinds.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import logging
 import sys
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -25,6 +27,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Response = tuple[int, list[tuple[bytes, bytes]], bytes]
+"""Status, headers (lower-case names) and the whole body."""
 
 
 class Service(Protocol):
@@ -36,7 +40,8 @@ class Service(Protocol):
 
 
 class WsgiBridge:
-    """ASGI to WSGI for one worker: ``threads`` run the app, ``max_body`` caps a body.
+    """WSGI behind an event loop for one worker: ``threads`` run the app,
+    ``max_body`` caps a body.
 
     With one thread the event loop's own thread runs the app, between reads:
     requests are served one at a time either way, and this spares each request
@@ -57,6 +62,24 @@ class WsgiBridge:
         self.request_timeout = request_timeout
         self._executor: ThreadPoolExecutor | None = None
 
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+    @property
+    def max_body(self) -> int:
+        return self._max_body
+
+    def respond(self, scope: Mapping[str, Any], body: bytes) -> Response:
+        """Run the app on one whole request (in the calling thread)."""
+        return _call(self._app, wsgi_environ(scope, body))
+
+    def executor(self) -> ThreadPoolExecutor:
+        """The pool of ``threads`` that run the app (started on first use)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="request")
+        return self._executor
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
@@ -66,25 +89,19 @@ class WsgiBridge:
         body = await self._read_body(scope, receive, send)
         if body is None:
             return
-        environ = wsgi_environ(scope, body)
         if self._threads == 1:
-            status, headers, content = _call(self._app, environ)
+            status, headers, content = self.respond(scope, body)
         else:
-            status, headers, content = await self._in_thread(environ)
+            loop = asyncio.get_running_loop()
+            status, headers, content = await loop.run_in_executor(
+                self.executor(), self.respond, scope, body)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
-
-    async def _in_thread(self, environ: dict[str, Any]) -> tuple[
-            int, list[tuple[bytes, bytes]], bytes]:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="request")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _call, self._app, environ)
 
     async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
         """The whole body, or None if the client left or sent more than ``max_body``
         (then it has been answered 400 and the connection will close)."""
-        announced = _content_length(scope)
+        announced = content_length(scope["headers"])
         if announced is not None and announced > self._max_body:
             await _refuse_body(send, self._max_body)
             return None
@@ -120,8 +137,9 @@ class WsgiBridge:
                 return
 
 
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
+def content_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
+    """The announced body length, or None if absent or not a number."""
+    for name, value in headers:
         if name == b"content-length":
             try:
                 return int(value)
@@ -130,18 +148,23 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse_body(send: Send, limit: int) -> None:
+def body_refusal(limit: int) -> Response:
+    """The 400 (closing the connection) for a body longer than ``limit``."""
     body = json.dumps({
         "title": "Invalid request body",
         "description": f"Request body is larger than this server reads ({limit} bytes).",
     }).encode()
-    await send({"type": "http.response.start", "status": 400, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close")]})
+    return 400, [(b"content-type", b"application/json"),
+                 (b"content-length", str(len(body)).encode()), (b"connection", b"close")], body
+
+
+async def _refuse_body(send: Send, limit: int) -> None:
+    status, headers, body = body_refusal(limit)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-def wsgi_environ(scope: Scope, body: bytes) -> dict[str, Any]:
+def wsgi_environ(scope: Mapping[str, Any], body: bytes) -> dict[str, Any]:
     """The WSGI environ of an ASGI request, as gunicorn would build it (PEP 3333:
     the path is percent-decoded and carried as latin-1 text of its bytes)."""
     raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
@@ -179,7 +202,7 @@ def wsgi_environ(scope: Scope, body: bytes) -> dict[str, Any]:
     return environ
 
 
-def _call(app: WsgiApp, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+def _call(app: WsgiApp, environ: dict[str, Any]) -> Response:
     """Run the WSGI app; its status, headers and whole body."""
     response: list[Any] = []
     written: list[bytes] = []

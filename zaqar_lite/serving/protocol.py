@@ -12,10 +12,16 @@ answered 408 and the connection closed. Answers the HTTP layer gives itself
 from __future__ import annotations
 
 import asyncio
+import collections
+import functools
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+import httptools
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from zaqar_lite.serving.bridge import Response, WsgiBridge, body_refusal, content_length
 
 MAX_REQUEST_LINE = 8190
 """Longest request target accepted (gunicorn's limit too); longer is 414."""
@@ -25,7 +31,9 @@ MAX_HEADER_FIELDS = 100
 """Most header fields accepted; more is 431."""
 
 REASONS = {400: "Bad Request", 408: "Request Timeout", 414: "URI Too Long",
-           431: "Request Header Fields Too Large"}
+           431: "Request Header Fields Too Large", 500: "Internal Server Error"}
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+NO_BODY_STATUSES = (204, 304)
 
 
 class _Refused(Exception):
@@ -49,10 +57,23 @@ def json_answer(status: int, description: str) -> bytes:
     return head + body
 
 
+Request = tuple[Mapping[str, Any], bytes, bool]
+"""A whole request for the bridge: its ASGI-style scope, its body, keep-alive."""
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """One connection; ``request_timeout`` is set by ``guarded_protocol``."""
+    """One connection; ``request_timeout`` and ``bridge`` are set by
+    ``guarded_protocol``.
+
+    With a ``bridge``, whole requests go to it straight from the parser's
+    callbacks instead of through uvicorn's ASGI cycle (a task, events and
+    message dicts per request): with one request thread the app runs right
+    there; with more, one request of the connection at a time runs in the
+    bridge's pool while the loop goes on, and pipelined ones wait their turn.
+    """
 
     request_timeout: float
+    bridge: WsgiBridge | None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,6 +81,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._receiving = False
         self._refused: _Refused | None = None
         self._header_fields = 0
+        self._body = bytearray()
+        self._keep_alive = True
+        self._skipping = False
+        """The body of a refused request is not collected."""
+        self._running = False
+        """A request of this connection is in the bridge's pool."""
+        self._closing = False
+        """Close once the request in the pool is answered (server shutdown)."""
+        self._waiting: collections.deque[Request] = collections.deque()
 
     # -- the deadline ---------------------------------------------------
 
@@ -69,22 +99,23 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self._waiting.clear()
         super().connection_lost(exc)
-
-    def data_received(self, data: bytes) -> None:
-        if self._deadline is None:
-            self._arm()
-        super().data_received(data)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._receiving = True
         self._header_fields = 0
+        if self._deadline is None:
+            self._arm()
 
     def on_message_complete(self) -> None:
         self._receiving = False
         self._disarm()
-        super().on_message_complete()
+        if self.bridge is None:
+            super().on_message_complete()
+        elif not self._skipping and not self.transport.is_closing():
+            self._dispatch((self.scope, bytes(self._body), self._keep_alive))
 
     def _arm(self) -> None:
         self._deadline = self.loop.call_later(self.request_timeout, self._expired)
@@ -138,9 +169,132 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.write(json_answer(400, "The request is not valid HTTP/1.1."))
         self.transport.close()
 
+    # -- whole requests straight to the bridge ------------------------------
 
-def guarded_protocol(request_timeout: float) -> type[GuardedHttpToolsProtocol]:
-    """The protocol class of one worker, with its request timeout."""
+    def on_headers_complete(self) -> None:
+        if self.bridge is None:
+            super().on_headers_complete()
+            return
+        self._unset_keepalive_if_required()
+        parser = self.parser
+        version = parser.get_http_version()
+        scope = self.scope
+        scope["method"] = parser.get_method().decode("ascii")
+        if version != "1.1":
+            scope["http_version"] = version
+        url = httptools.parse_url(self.url)
+        scope["raw_path"] = self.root_path.encode("ascii") + url.path
+        scope["query_string"] = url.query or b""
+        self._keep_alive = version != "1.0" and parser.should_keep_alive()
+        self._body = bytearray()
+        self._skipping = False
+        announced = content_length(self.headers)
+        if announced is not None and announced > self.bridge.max_body:
+            self._refuse_body()
+        elif self.expect_100_continue:
+            self.transport.write(CONTINUE)
+
+    def on_body(self, body: bytes) -> None:
+        if self.bridge is None:
+            super().on_body(body)
+            return
+        if self._skipping:
+            return
+        self._body += body
+        if len(self._body) > self.bridge.max_body:
+            self._refuse_body()
+
+    def _refuse_body(self) -> None:
+        """Answer a body longer than the bridge reads with a 400, and close."""
+        assert self.bridge is not None
+        self._skipping = True
+        self._body = bytearray()
+        self._write(self.scope, body_refusal(self.bridge.max_body), keep_alive=False)
+
+    def _dispatch(self, request: Request) -> None:
+        assert self.bridge is not None
+        if self.bridge.threads == 1:
+            self._answer(request, functools.partial(self._run, request))
+        elif self._running:
+            self._waiting.append(request)
+            self.flow.pause_reading()
+        else:
+            self._start(request)
+
+    def _run(self, request: Request) -> Response:
+        assert self.bridge is not None
+        scope, body, _ = request
+        return self.bridge.respond(scope, body)
+
+    def _start(self, request: Request) -> None:
+        assert self.bridge is not None
+        self._running = True
+        future = self.loop.run_in_executor(self.bridge.executor(), self._run, request)
+        future.add_done_callback(functools.partial(self._finished, request))
+
+    def _finished(self, request: Request, future: asyncio.Future[Response]) -> None:
+        self._running = False
+        if self.transport.is_closing():
+            return
+        self._answer(request, future.result)
+        if self._waiting:
+            self._start(self._waiting.popleft())
+            if not self._waiting:
+                self.flow.resume_reading()
+
+    def _answer(self, request: Request, response_of: Callable[[], Response]) -> None:
+        """Write what ``response_of()`` returns, or a 500 (closing) if it raised."""
+        scope, _, keep_alive = request
+        try:
+            response = response_of()
+        except Exception:
+            self.logger.exception("the app failed on %s %s", scope["method"],
+                                  scope["raw_path"].decode("latin-1"))
+            self.transport.write(json_answer(500, "The server failed to answer the request."))
+            self.transport.close()
+            return
+        self._write(scope, response, keep_alive=keep_alive and not self._closing)
+
+    def _write(self, scope: Mapping[str, Any], response: Response, *, keep_alive: bool) -> None:
+        status, headers, content = response
+        parts = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            parts += (name, b": ", value, b"\r\n")
+        sized = status in NO_BODY_STATUSES
+        for name, value in headers:
+            if name == b"content-length":
+                sized = True
+            elif name == b"connection" and value == b"close":
+                keep_alive = False
+                continue
+            parts += (name, b": ", value, b"\r\n")
+        if not sized:
+            parts += (b"content-length: ", str(len(content)).encode(), b"\r\n")
+        if not keep_alive:
+            parts.append(b"connection: close\r\n")
+        parts.append(b"\r\n")
+        if scope["method"] != "HEAD" and status not in NO_BODY_STATUSES:
+            parts.append(content)
+        self.transport.write(b"".join(parts))
+        self.server_state.total_requests += 1
+        if not keep_alive:
+            self.transport.close()
+        elif not self._running and not self._waiting:
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+    def shutdown(self) -> None:
+        """Server shutdown: close now, or once the request in the pool is answered."""
+        if self.bridge is None or not self._running:
+            super().shutdown()
+            return
+        self._closing = True
+        self._waiting.clear()
+
+
+def guarded_protocol(request_timeout: float,
+                     bridge: WsgiBridge | None = None) -> type[GuardedHttpToolsProtocol]:
+    """The protocol class of one worker, with its request timeout and, for an app
+    that is a ``WsgiBridge``, the bridge to hand whole requests to."""
     return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,),
-                {"request_timeout": request_timeout})
-
+                {"request_timeout": request_timeout, "bridge": bridge})

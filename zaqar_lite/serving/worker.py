@@ -15,16 +15,18 @@ from typing import Any
 from uvicorn_worker import UvicornWorker
 
 from zaqar_lite.config import Settings
+from zaqar_lite.serving.bridge import WsgiBridge
 from zaqar_lite.serving.protocol import guarded_protocol
 
 
 class Worker(UvicornWorker):  # type: ignore[misc]
     CONFIG_KWARGS: dict[str, Any] = {
         "loop": "uvloop", "lifespan": "on", "access_log": False, "server_header": False,
-        "proxy_headers": False,
+        "proxy_headers": False, "ws": "none",
     }
 
     async def _serve(self) -> None:
-        timeout = getattr(self.wsgi, "request_timeout", Settings().request_timeout)
-        self.config.http = guarded_protocol(timeout)
+        bridge = self.wsgi if isinstance(self.wsgi, WsgiBridge) else None
+        timeout = bridge.request_timeout if bridge else Settings().request_timeout
+        self.config.http = guarded_protocol(timeout, bridge)
         await super()._serve()
