@@ -44,7 +44,7 @@ CREATE INDEX IF NOT EXISTS messages_expires ON messages (expires);
 
 def test_a_database_of_the_first_release_is_upgraded_in_place(tmp_path, clock):
     """Columns added since (``checksum``, the queues' message count) appear, with the
-    messages already stored counted."""
+    messages already stored counted, and the indexes are those of this release."""
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
     conn.executescript(FIRST_RELEASE_SCHEMA)
@@ -64,3 +64,9 @@ def test_a_database_of_the_first_release_is_upgraded_in_place(tmp_path, clock):
         assert store.queues.stats("p", "q").total == 3
     finally:
         store.close()
+    with sqlite3.connect(path) as conn:
+        indexes = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' "
+            "AND sql IS NOT NULL")}
+    assert indexes == {"messages_queue_marker", "messages_claimed_marker",
+                       "messages_claimed_expires", "messages_queue_expires"}

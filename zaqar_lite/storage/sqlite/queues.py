@@ -143,7 +143,7 @@ class SQLiteQueues(QueueController):
         total = row[0] - expired
         (claimed,) = conn.execute(
             "SELECT COUNT(*) FROM messages WHERE project = ? AND queue = ? "
-            "AND claim_expires > ? AND +expires > ?",
+            "AND claim_id IS NOT NULL AND claim_expires > ? AND +expires > ?",
             (project, name, now, now),
         ).fetchone()
         if total <= 0:

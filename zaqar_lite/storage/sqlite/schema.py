@@ -40,12 +40,14 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE UNIQUE INDEX IF NOT EXISTS messages_queue_marker
     ON messages (project, queue, marker);
 DROP INDEX IF EXISTS messages_claim;
-CREATE INDEX IF NOT EXISTS messages_claim_marker
-    ON messages (project, queue, claim_id, marker);
-CREATE INDEX IF NOT EXISTS messages_queue_claim_expires
-    ON messages (project, queue, claim_expires);
+DROP INDEX IF EXISTS messages_claim_marker;
+DROP INDEX IF EXISTS messages_queue_claim_expires;
+DROP INDEX IF EXISTS messages_expires;
+CREATE INDEX IF NOT EXISTS messages_claimed_marker
+    ON messages (project, queue, claim_id, marker) WHERE claim_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_claimed_expires
+    ON messages (project, queue, claim_expires) WHERE claim_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS messages_queue_expires ON messages (project, queue, expires);
-CREATE INDEX IF NOT EXISTS messages_expires ON messages (expires);
 
 CREATE TABLE IF NOT EXISTS subscriptions (
     id         TEXT PRIMARY KEY,
@@ -91,8 +93,10 @@ choosing an index for that term, so each query walks the index meant for it.
 
 ``queues.messages`` counts the queue's stored messages (expired ones included until
 the sweep deletes them), so stats need not count rows. Indexes: FIFO order; a claim's
-messages in order; live claims and expired messages of a queue (counted for stats); and
-expiry across queues, for the sweep.
+messages in order; live claims of a queue (counted for stats); and expired messages of
+a queue (counted for stats, and deleted queue by queue by the sweep). The two claim
+indexes hold only messages that have been claimed (``claim_id IS NOT NULL``, which a
+query must say for the second), so a post writes three index entries, not six.
 
 A subscription is unique per (project, queue, subscriber); listing walks
 (project, queue, id). The outbox is found by (failed, due): leasing an entry

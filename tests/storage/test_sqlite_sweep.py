@@ -1,0 +1,54 @@
+"""SQLite only: the expiry sweep deletes expired messages queue by queue and keeps
+each queue's message count."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from zaqar_lite.storage import open_store
+from zaqar_lite.storage.base import NewMessage
+from zaqar_lite.storage.sqlite.database import EXPIRY_SWEEP_SECONDS
+
+
+def post(store, queue: str, ttl: int, count: int = 1) -> None:
+    store.messages.post("p", queue, [NewMessage(body=queue, ttl=ttl)] * count, None,
+                        create_queue=True)
+
+
+def test_the_sweep_deletes_expired_messages_of_every_queue(tmp_path, clock):
+    path = tmp_path / "sweep.db"
+    store = open_store(f"sqlite:///{path}", clock=clock)
+    try:
+        post(store, "short", ttl=60, count=3)
+        post(store, "mixed", ttl=60, count=2)
+        post(store, "mixed", ttl=3600)
+        clock.advance(61 + EXPIRY_SWEEP_SECONDS)
+        post(store, "short", ttl=3600)  # a write runs the sweep
+        with sqlite3.connect(path) as conn:
+            rows = dict(conn.execute(
+                "SELECT queue, COUNT(*) FROM messages GROUP BY queue").fetchall())
+            counts = dict(conn.execute("SELECT name, messages FROM queues").fetchall())
+        assert rows == {"short": 1, "mixed": 1}
+        assert counts == {"short": 1, "mixed": 1}
+        assert store.queues.stats("p", "short").total == 1
+        assert store.queues.stats("p", "mixed").total == 1
+    finally:
+        store.close()
+
+
+def test_claim_indexes_hold_only_claimed_messages(tmp_path, clock):
+    """A post writes no entry into the indexes of claimed messages."""
+    path = tmp_path / "indexes.db"
+    store = open_store(f"sqlite:///{path}", clock=clock)
+    try:
+        post(store, "q", ttl=300, count=4)
+        store.claims.create("p", "q", ttl=60, grace=60, limit=1)
+        with sqlite3.connect(path) as conn:
+            for index in ("messages_claimed_marker", "messages_claimed_expires"):
+                (entries,) = conn.execute(
+                    f"SELECT COUNT(*) FROM messages INDEXED BY {index} "
+                    "WHERE project = 'p' AND queue = 'q' AND claim_id IS NOT NULL").fetchone()
+                assert entries == 1, index
+        assert store.queues.stats("p", "q").claimed == 1
+    finally:
+        store.close()
