@@ -11,14 +11,16 @@ for ASGI servers of other kinds.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import logging
 import sys
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
+
+from zaqar_lite.serving.threads import RequestThreads
 
 LOG = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ class WsgiBridge:
         self._threads = threads
         self._max_body = max_body
         self.request_timeout = request_timeout
-        self._executor: ThreadPoolExecutor | None = None
+        self._pool: RequestThreads[Response] = RequestThreads(threads)
 
     @property
     def threads(self) -> int:
@@ -74,11 +76,18 @@ class WsgiBridge:
         """Run the app on one whole request (in the calling thread)."""
         return _call(self._app, wsgi_environ(scope, body))
 
-    def executor(self) -> ThreadPoolExecutor:
-        """The pool of ``threads`` that run the app (started on first use)."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="request")
-        return self._executor
+    def attempt(self, scope: Mapping[str, Any], body: bytes) -> Response | Exception:
+        """``respond``, or the exception it raised."""
+        try:
+            return self.respond(scope, body)
+        except Exception as exc:
+            return exc
+
+    def submit(self, scope: Mapping[str, Any], body: bytes,
+               settle: Callable[[Response | Exception], object]) -> None:
+        """``respond`` in one of the request threads, which then calls ``settle`` with
+        the response or the exception raised."""
+        self._pool.submit(functools.partial(self.respond, scope, body), settle)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -93,8 +102,13 @@ class WsgiBridge:
             status, headers, content = self.respond(scope, body)
         else:
             loop = asyncio.get_running_loop()
-            status, headers, content = await loop.run_in_executor(
-                self.executor(), self.respond, scope, body)
+            answered: asyncio.Future[Response | Exception] = loop.create_future()
+            self.submit(scope, body,
+                        lambda outcome: loop.call_soon_threadsafe(answered.set_result, outcome))
+            outcome = await answered
+            if isinstance(outcome, Exception):
+                raise outcome
+            status, headers, content = outcome
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
 
@@ -128,9 +142,8 @@ class WsgiBridge:
                     service.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._executor is not None:
-                    self._executor.shutdown(wait=True)
                 loop = asyncio.get_running_loop()
+                await loop.run_in_executor(None, self._pool.stop)
                 for service in self._services:
                     await loop.run_in_executor(None, service.stop)
                 await send({"type": "lifespan.shutdown.complete"})

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httptools
@@ -214,46 +213,42 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _dispatch(self, request: Request) -> None:
         assert self.bridge is not None
         if self.bridge.threads == 1:
-            self._answer(request, functools.partial(self._run, request))
+            scope, body, _ = request
+            self._answer(request, self.bridge.attempt(scope, body))
         elif self._running:
             self._waiting.append(request)
             self.flow.pause_reading()
         else:
             self._start(request)
 
-    def _run(self, request: Request) -> Response:
-        assert self.bridge is not None
-        scope, body, _ = request
-        return self.bridge.respond(scope, body)
-
     def _start(self, request: Request) -> None:
         assert self.bridge is not None
         self._running = True
-        future = self.loop.run_in_executor(self.bridge.executor(), self._run, request)
-        future.add_done_callback(functools.partial(self._finished, request))
+        scope, body, _ = request
+        loop = self.loop
+        self.bridge.submit(scope, body, lambda outcome: loop.call_soon_threadsafe(
+            self._finished, request, outcome))
 
-    def _finished(self, request: Request, future: asyncio.Future[Response]) -> None:
+    def _finished(self, request: Request, outcome: Response | Exception) -> None:
         self._running = False
         if self.transport.is_closing():
             return
-        self._answer(request, future.result)
+        self._answer(request, outcome)
         if self._waiting:
             self._start(self._waiting.popleft())
             if not self._waiting:
                 self.flow.resume_reading()
 
-    def _answer(self, request: Request, response_of: Callable[[], Response]) -> None:
-        """Write what ``response_of()`` returns, or a 500 (closing) if it raised."""
+    def _answer(self, request: Request, outcome: Response | Exception) -> None:
+        """Write the response, or a 500 (closing) if the app raised."""
         scope, _, keep_alive = request
-        try:
-            response = response_of()
-        except Exception:
-            self.logger.exception("the app failed on %s %s", scope["method"],
-                                  scope["raw_path"].decode("latin-1"))
+        if isinstance(outcome, Exception):
+            self.logger.error("the app failed on %s %s", scope["method"],
+                              scope["raw_path"].decode("latin-1"), exc_info=outcome)
             self.transport.write(json_answer(500, "The server failed to answer the request."))
             self.transport.close()
             return
-        self._write(scope, response, keep_alive=keep_alive and not self._closing)
+        self._write(scope, outcome, keep_alive=keep_alive and not self._closing)
 
     def _write(self, scope: Mapping[str, Any], response: Response, *, keep_alive: bool) -> None:
         status, headers, content = response
