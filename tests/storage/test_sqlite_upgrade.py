@@ -68,5 +68,8 @@ def test_a_database_of_the_first_release_is_upgraded_in_place(tmp_path, clock):
         indexes = {name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' "
             "AND sql IS NOT NULL")}
+        # Queues of the old file look for subscribers on every post, as they did.
+        flags = conn.execute("SELECT subscribed FROM queues").fetchall()
     assert indexes == {"messages_queue_marker", "messages_claimed_marker",
                        "messages_claimed_expires", "messages_queue_expires"}
+    assert flags == [(1,)]

@@ -103,8 +103,8 @@ def _move_to_dead_letter_queue(
     policy: DeadLetterPolicy, claim_id: str, terms: ClaimTerms,
 ) -> None:
     """Move messages to the dead-letter queue, tagged with this claim there."""
-    first, _metadata = reserve_markers(conn, project, policy.queue, len(message_ids),
-                                       terms.now, create=True)
+    first, _metadata, _subscribed = reserve_markers(
+        conn, project, policy.queue, len(message_ids), terms.now, create=True)
     count_removed(conn, project, queue, len(message_ids))
     lifetime = policy.moved_lifetime(terms.moment)
     for offset, mid in enumerate(message_ids):

@@ -61,7 +61,7 @@ class SQLiteMessages(MessageController):
         refusal: ZaqarError | None = None
         deliveries: builtins.list[NewDelivery] = []
         with self._db.write() as conn:
-            first, metadata = reserve_markers(
+            first, metadata, subscribed = reserve_markers(
                 conn, project, queue, draft.count, now, create=create_queue)
             try:
                 final, notice = draft.finish(json.loads(metadata))
@@ -71,7 +71,7 @@ class SQLiteMessages(MessageController):
                 refusal = exc
             else:
                 ids = self._insert(conn, project, queue, final, client_id, first, moment)
-                if notice is not None:
+                if notice is not None and subscribed:
                     subscriptions = live_subscriptions(conn, project, queue, now)
                     deliveries = deliveries_for(project, queue, subscriptions, notice)
                     if deliveries:

@@ -19,22 +19,23 @@ _LIST_CHUNK = 200
 
 def reserve_markers(
     conn: sqlite3.Connection, project: str, queue: str, count: int, now: int, *, create: bool
-) -> tuple[int, str]:
+) -> tuple[int, str, bool]:
     """Take ``count`` markers from the queue's counter for ``count`` messages about to
-    be stored (counted in now); return the first, and the queue's metadata (JSON).
+    be stored (counted in now); return the first, the queue's metadata (JSON) and
+    whether it has had subscriptions.
 
     Runs inside a write transaction. Creates the queue if ``create``.
     """
     take = ("UPDATE queues SET counter = counter + ?, messages = messages + ? "
-            "WHERE project = ? AND name = ? RETURNING counter, metadata")
+            "WHERE project = ? AND name = ? RETURNING counter, metadata, subscribed")
     row = conn.execute(take, (count, count, project, queue)).fetchone()
     if row is None:
         if not create:
             raise QueueDoesNotExist(project, queue)
         conn.execute(NEW_QUEUE, (project, queue, "{}", now))
         row = conn.execute(take, (count, count, project, queue)).fetchone()
-    counter, metadata = row
-    return counter - count, metadata
+    counter, metadata, subscribed = row
+    return counter - count, metadata, bool(subscribed)
 
 
 def count_removed(conn: sqlite3.Connection, project: str, queue: str, count: int) -> None:

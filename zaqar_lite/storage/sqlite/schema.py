@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS queues (
     counter  INTEGER NOT NULL,
     created  INTEGER NOT NULL,
     messages INTEGER NOT NULL DEFAULT 0,
+    subscribed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (project, name)
 ) WITHOUT ROWID;
 
@@ -92,11 +93,14 @@ CREATE INDEX IF NOT EXISTS outbox_owner ON outbox (owner) WHERE owner IS NOT NUL
 choosing an index for that term, so each query walks the index meant for it.
 
 ``queues.messages`` counts the queue's stored messages (expired ones included until
-the sweep deletes them), so stats need not count rows. Indexes: FIFO order; a claim's
-messages in order; live claims of a queue (counted for stats); and expired messages of
-a queue (counted for stats, and deleted queue by queue by the sweep). The two claim
-indexes hold only messages that have been claimed (``claim_id IS NOT NULL``, which a
-query must say for the second), so a post writes three index entries, not six.
+the sweep deletes them), so stats need not count rows. ``queues.subscribed`` is set
+once the queue has had a subscription: only then does a post look for subscribers.
+
+Indexes: FIFO order; a claim's messages in order; live claims of a queue (counted for
+stats); and expired messages of a queue (counted for stats, and deleted queue by queue
+by the sweep). The two claim indexes hold only messages that have been claimed
+(``claim_id IS NOT NULL``, which a query must say for the second), so a post writes
+three index entries, not six.
 
 A subscription is unique per (project, queue, subscriber); listing walks
 (project, queue, id). The outbox is found by (failed, due): leasing an entry
@@ -115,8 +119,15 @@ MIGRATIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "UPDATE queues SET messages = (SELECT COUNT(*) FROM messages AS m "
         "WHERE m.project = queues.project AND m.queue = queues.name)",
     )),
+    ("queues", "subscribed", (
+        "ALTER TABLE queues ADD COLUMN subscribed INTEGER NOT NULL DEFAULT 0",
+        "UPDATE queues SET subscribed = 1",
+    )),
 )
-"""Columns added since the first release: (table, column, statements adding it)."""
+"""Columns added since the first release: (table, column, statements adding it).
+
+Every queue of an upgraded database counts as subscribed to (its posts look for
+subscribers as before): the flag may be set needlessly, never missing."""
 
 
 def dump_json(value: Any) -> str:
@@ -147,6 +158,10 @@ def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Message:
 NEW_QUEUE = ("INSERT OR IGNORE INTO queues (project, name, metadata, counter, created) "
              "VALUES (?, ?, ?, 1, ?)")
 """Create a queue (project, name, metadata JSON, now) unless it exists."""
+SUBSCRIBED_QUEUE = ("INSERT INTO queues (project, name, metadata, counter, created, subscribed) "
+                    "VALUES (?, ?, '{}', 1, ?, 1) "
+                    "ON CONFLICT (project, name) DO UPDATE SET subscribed = 1")
+"""Flag a queue (project, name, now) as subscribed to, creating it if missing."""
 
 
 def placeholders(count: int) -> str:

@@ -18,7 +18,7 @@ from zaqar_lite.storage.base import (
 )
 from zaqar_lite.storage.rules import deadline
 from zaqar_lite.storage.sqlite.database import Database, translate_errors
-from zaqar_lite.storage.sqlite.schema import NEW_QUEUE, dump_json, placeholders
+from zaqar_lite.storage.sqlite.schema import SUBSCRIBED_QUEUE, dump_json, placeholders
 
 COLUMNS = "id, queue, subscriber, ttl, options, created, expires, confirmed"
 
@@ -49,7 +49,7 @@ class SQLiteSubscriptions(SubscriptionController):
         moment = self._db.clock()
         now = int(moment)
         with self._db.write() as conn:
-            conn.execute(NEW_QUEUE, (project, queue, "{}", now))
+            conn.execute(SUBSCRIBED_QUEUE, (project, queue, now))
             row = conn.execute(
                 f"SELECT {COLUMNS} FROM subscriptions WHERE project = ? AND queue = ? "
                 "AND subscriber = ?", (project, queue, subscriber)).fetchone()

@@ -1,5 +1,6 @@
-"""SQLite only: the expiry sweep deletes expired messages queue by queue and keeps
-each queue's message count."""
+"""SQLite only: what the tables keep so that requests stay cheap: the expiry sweep
+works queue by queue and keeps each queue's message count, the claim indexes hold only
+claimed messages, and only queues that had subscriptions look for them."""
 
 from __future__ import annotations
 
@@ -50,5 +51,21 @@ def test_claim_indexes_hold_only_claimed_messages(tmp_path, clock):
                     "WHERE project = 'p' AND queue = 'q' AND claim_id IS NOT NULL").fetchone()
                 assert entries == 1, index
         assert store.queues.stats("p", "q").claimed == 1
+    finally:
+        store.close()
+
+
+def test_only_queues_that_had_subscriptions_look_for_them(tmp_path, clock):
+    """A post to a queue never subscribed to runs no subscription lookup; one to a
+    queue subscribed to before it existed does."""
+    path = tmp_path / "flag.db"
+    store = open_store(f"sqlite:///{path}", clock=clock)
+    try:
+        post(store, "plain", ttl=300)
+        store.subscriptions.create("p", "later", "http://127.0.0.1:9/hook", 3600, {})
+        post(store, "later", ttl=300)
+        with sqlite3.connect(path) as conn:
+            flags = dict(conn.execute("SELECT name, subscribed FROM queues").fetchall())
+        assert flags == {"plain": 0, "later": 1}
     finally:
         store.close()
