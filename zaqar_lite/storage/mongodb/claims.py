@@ -14,6 +14,7 @@ from zaqar_lite.errors import ClaimDoesNotExist, StorageUnavailable
 from zaqar_lite.storage.base import Claim, ClaimController, Message, is_valid_id, new_id
 from zaqar_lite.storage.mongodb.database import Database, translate_errors
 from zaqar_lite.storage.mongodb.documents import Document, as_datetime, message_from_doc
+from zaqar_lite.storage.mongodb.queries import in_marker_order
 from zaqar_lite.storage.mongodb.queues import (
     POST_ATTEMPTS,
     catch_up_counter,
@@ -47,13 +48,11 @@ class MongoClaims(ClaimController):
         claim_id = new_id()
         queue_doc = self._db.queue_docs.find_one({"p": project, "n": queue}, {"m": 1})
         policy = DeadLetterPolicy.from_metadata(queue_doc["m"] if queue_doc else None)
-        free = {"p": project, "q": queue, "e": {"$gt": now}, "c.e": {"$lte": now},
-                "d": {"$lte": now}}
+        free = {"e": {"$gt": now}, "c.e": {"$lte": now}, "d": {"$lte": now}}
         tagged = 0
         for _ in range(CLAIM_ATTEMPTS):
-            candidates = list(
-                self._db.message_docs.find(free, {"c.n": 1, "e": 1}).sort("k", 1).limit(limit)
-            )
+            candidates = in_marker_order(self._db.message_docs, {"p": project, "q": queue},
+                                         free, limit=limit, projection={"c.n": 1, "e": 1})
             if not candidates:
                 return None, []
             live, dead = split_candidates(
@@ -173,7 +172,6 @@ def _claimed_messages(
     db: Database, project: str, queue: str, claim_id: str, now: int
 ) -> list[Message]:
     """The live messages of a live claim, in FIFO order."""
-    docs = db.message_docs.find(
-        {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now}, "e": {"$gt": now}}
-    ).sort("k", 1)
+    docs = in_marker_order(db.message_docs, {"p": project, "q": queue, "c.id": claim_id},
+                           {"c.e": {"$gt": now}, "e": {"$gt": now}})
     return [message_from_doc(doc) for doc in docs]

@@ -30,6 +30,7 @@ from zaqar_lite.storage.mongodb.outbox import (
     hold_deliveries,
     release_deliveries,
 )
+from zaqar_lite.storage.mongodb.queries import in_marker_order
 from zaqar_lite.storage.mongodb.queues import (
     POST_ATTEMPTS,
     catch_up_counter,
@@ -142,19 +143,15 @@ class MongoMessages(MessageController):
         if limit < 1:
             return []
         now = self._db.now()
-        query: Document = {
-            "p": project,
-            "q": queue,
-            "k": {"$gt": after if after is not None else 0},
-            "e": {"$gt": now},
-        }
+        lead = {"p": project, "q": queue, "k": {"$gt": after if after is not None else 0}}
+        rest: Document = {"e": {"$gt": now}}
         if not echo and client_id is not None:
-            query["u"] = {"$ne": client_id}
+            rest["u"] = {"$ne": client_id}
         if not include_claimed:
-            query["c.e"] = {"$lte": now}
+            rest["c.e"] = {"$lte": now}
         if not include_delayed:
-            query["d"] = {"$lte": now}
-        docs = self._db.message_docs.find(query).sort("k", 1).limit(limit)
+            rest["d"] = {"$lte": now}
+        docs = in_marker_order(self._db.message_docs, lead, rest, limit=limit)
         return [message_from_doc(doc) for doc in docs]
 
     @translate_errors
@@ -229,8 +226,8 @@ class MongoMessages(MessageController):
             return []
         now = self._db.now()
         docs = self._db.message_docs
-        free = {"p": project, "q": queue, "e": {"$gt": now}, "c.e": {"$lte": now}}
-        candidates = list(docs.find(free).sort("k", 1).limit(limit))
+        candidates = in_marker_order(docs, {"p": project, "q": queue},
+                                     {"e": {"$gt": now}, "c.e": {"$lte": now}}, limit=limit)
         if not candidates:
             return []
         token = new_id()

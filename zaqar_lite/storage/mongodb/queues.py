@@ -17,6 +17,7 @@ from zaqar_lite.errors import QueueDoesNotExist, StorageUnavailable, ValidationF
 from zaqar_lite.storage.base import MessageStamp, QueueController, QueueRecord, QueueStats
 from zaqar_lite.storage.mongodb.database import Database, translate_errors
 from zaqar_lite.storage.mongodb.documents import MARKER_INDEX, Document, queue_document
+from zaqar_lite.storage.mongodb.queries import count
 from zaqar_lite.storage.rules import collect_pages, matches_filters
 
 LOG = logging.getLogger(__name__)
@@ -189,8 +190,8 @@ class MongoQueues(QueueController):
             if self._db.queue_docs.find_one({"p": project, "n": name}, {"_id": 1}) is None:
                 raise QueueDoesNotExist(project, name)
             return QueueStats(total=0, claimed=0, oldest=None, newest=None)
-        claimed = docs.count_documents({"p": project, "q": name, "c.e": {"$gt": now},
-                                        "e": {"$gt": now}})
+        claimed = count(docs, {"p": project, "q": name, "c.e": {"$gt": now}},
+                        {"e": {"$gt": now}})
         ends = [docs.find_one(live, {"cr": 1}, sort=[("k", order)]) for order in (1, -1)]
         oldest, newest = (MessageStamp(id=str(end["_id"]), created=end["cr"]) if end else None
                           for end in ends)
