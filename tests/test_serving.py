@@ -164,13 +164,18 @@ def test_pipelined_requests_are_answered_in_order(threaded: LiveServer) -> None:
                 + b"".join(http_request("GET", "/v2/queues/piped/stats") for _ in range(10))
                 + http_request("GET", "/v2/queues/piped/messages?echo=true",
                                extra=b"Connection: close\r\n")
-                + http_request("GET", "/v2/queues"))
+                + http_request("POST", "/v2/queues/after-close/messages", body=post))
     with socket.create_connection(address(threaded)) as sock:
         sock.sendall(pipeline)
         got = answers(read_all(sock, 10))
     assert [status.split(b" ")[1] for status, _ in got] == [b"201", b"201"] + [b"200"] * 11
     assert all(json.loads(body)["messages"]["total"] == 3 for _, body in got[2:12])
     assert [m["body"] for m in json.loads(got[12][1])["messages"]] == [0, 1, 2]
+    # Nothing after the request that closed the connection was carried out.
+    queues = requests.get(f"{threaded.url}/v2/queues?limit=20", headers=HEADERS,
+                          timeout=30).json()["queues"]
+    assert "piped" in [q["name"] for q in queues]
+    assert "after-close" not in [q["name"] for q in queues]
 
 
 def test_http_1_0_and_connection_close_end_the_connection(threaded: LiveServer) -> None:

@@ -234,7 +234,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self._answer(request, outcome)
-        if self._waiting:
+        if self._waiting and not self.transport.is_closing():
             self._start(self._waiting.popleft())
             if not self._waiting:
                 self.flow.resume_reading()
