@@ -47,8 +47,7 @@ class WsgiBridge:
 
     With one thread the event loop's own thread runs the app, between reads:
     requests are served one at a time either way, and this spares each request
-    the hand-off to a pool thread and back (0.2–0.4 ms of CPU, a third of what
-    a fixed document costs).
+    the hand-off to a request thread and back (``threads.py``).
 
     ``request_timeout`` is read by the worker's protocol (``protocol.py``), which
     enforces it while a request is being received. ``services`` start with the
@@ -59,29 +58,14 @@ class WsgiBridge:
                  request_timeout: float, services: Sequence[Service] = ()) -> None:
         self._app = app
         self._services = tuple(services)
-        self._threads = threads
-        self._max_body = max_body
+        self.threads = threads
+        self.max_body = max_body
         self.request_timeout = request_timeout
         self._pool: RequestThreads[Response] = RequestThreads(threads)
-
-    @property
-    def threads(self) -> int:
-        return self._threads
-
-    @property
-    def max_body(self) -> int:
-        return self._max_body
 
     def respond(self, scope: Mapping[str, Any], body: bytes) -> Response:
         """Run the app on one whole request (in the calling thread)."""
         return _call(self._app, wsgi_environ(scope, body))
-
-    def attempt(self, scope: Mapping[str, Any], body: bytes) -> Response | Exception:
-        """``respond``, or the exception it raised."""
-        try:
-            return self.respond(scope, body)
-        except Exception as exc:
-            return exc
 
     def submit(self, scope: Mapping[str, Any], body: bytes,
                settle: Callable[[Response | Exception], object]) -> None:
@@ -98,7 +82,7 @@ class WsgiBridge:
         body = await self._read_body(scope, receive, send)
         if body is None:
             return
-        if self._threads == 1:
+        if self.threads == 1:
             status, headers, content = self.respond(scope, body)
         else:
             loop = asyncio.get_running_loop()
@@ -116,8 +100,8 @@ class WsgiBridge:
         """The whole body, or None if the client left or sent more than ``max_body``
         (then it has been answered 400 and the connection will close)."""
         announced = content_length(scope["headers"])
-        if announced is not None and announced > self._max_body:
-            await _refuse_body(send, self._max_body)
+        if announced is not None and announced > self.max_body:
+            await _refuse_body(send, self.max_body)
             return None
         chunks: list[bytes] = []
         size = 0
@@ -127,8 +111,8 @@ class WsgiBridge:
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self._max_body:
-                await _refuse_body(send, self._max_body)
+            if size > self.max_body:
+                await _refuse_body(send, self.max_body)
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):

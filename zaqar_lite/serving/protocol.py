@@ -21,6 +21,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from zaqar_lite.serving.bridge import Response, WsgiBridge, body_refusal, content_length
+from zaqar_lite.serving.threads import outcome_of
 
 MAX_REQUEST_LINE = 8190
 """Longest request target accepted (gunicorn's limit too); longer is 414."""
@@ -211,10 +212,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._write(self.scope, body_refusal(self.bridge.max_body), keep_alive=False)
 
     def _dispatch(self, request: Request) -> None:
-        assert self.bridge is not None
-        if self.bridge.threads == 1:
+        bridge = self.bridge
+        assert bridge is not None
+        if bridge.threads == 1:
             scope, body, _ = request
-            self._answer(request, self.bridge.attempt(scope, body))
+            self._answer(request, outcome_of(lambda: bridge.respond(scope, body)))
         elif self._running:
             self._waiting.append(request)
             self.flow.pause_reading()

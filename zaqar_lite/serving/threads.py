@@ -49,8 +49,12 @@ class RequestThreads(Generic[R]):
             if job is None:
                 return
             call, settle = job
-            try:
-                outcome: R | Exception = call()
-            except Exception as exc:
-                outcome = exc
-            settle(outcome)
+            settle(outcome_of(call))
+
+
+def outcome_of(call: Callable[[], R]) -> R | Exception:
+    """What ``call()`` returns, or the exception it raised."""
+    try:
+        return call()
+    except Exception as exc:
+        return exc
