@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Sequence
 
 from bson import ObjectId
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from zaqar_lite.errors import MessageDoesNotExist, StorageUnavailable
 from zaqar_lite.storage.base import (
@@ -111,15 +111,19 @@ class MongoMessages(MessageController):
     def _insert(self, project: str, queue: str, ids: list[str], messages: Sequence[NewMessage],
                 client_id: str | None, first: int, moment: float) -> bool:
         """Insert the batch from marker ``first``; False (and nothing stored) if those
-        markers were taken."""
+        markers were taken. A lone message goes in with ``insert_one``, which skips
+        pymongo's bulk-write bookkeeping."""
         docs = [
             new_document(project, queue, mid, first + index, msg, client_id,
                          MessageTimes.of(moment, msg))
             for index, (mid, msg) in enumerate(zip(ids, messages, strict=True))
         ]
         try:
-            self._db.message_docs.insert_many(docs)
-        except BulkWriteError as exc:
+            if len(docs) == 1:
+                self._db.message_docs.insert_one(docs[0])
+            else:
+                self._db.message_docs.insert_many(docs)
+        except (BulkWriteError, DuplicateKeyError) as exc:
             if not is_marker_conflict(exc):
                 raise
             self._db.message_docs.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
