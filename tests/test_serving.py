@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
 import requests
 
-from tests.live_server import LiveServer, start_server, stop_server
+from tests.live_server import UNRELIABLE, LiveServer, start_server, stop_server
 
 HEADERS = {"Client-ID": "3d1c8e4a-7b0f-4c55-9a7e-2f6b1d0c9e11", "X-Project-ID": "serving"}
 REQUEST_TIMEOUT = 2
@@ -120,13 +121,21 @@ def test_a_body_beyond_what_is_read_is_refused_in_json(guarded: LiveServer) -> N
     assert resp.json()["title"] == "Invalid request body"
 
 
-@pytest.fixture(scope="module", params=[1, 4], ids=["inline", "pool"])
+@pytest.fixture(scope="module", params=["inline", "posts-pooled", "all-pooled"])
 def threaded(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server whose app runs on the event loop's thread, or in a pool of threads."""
-    server = start_server(f"sqlite-threads-{request.param}", "sqlite:///threads.db",
-                          tmp_path_factory.mktemp("threads"),
-                          {"ZAQAR_LITE_THREADS": str(request.param)})
+    """A server whose app runs every request on the event loop's thread (one
+    thread), only message posts in a pool of threads (SQLite with threads), or every
+    request in the pool (MongoDB's)."""
+    if request.param == "all-pooled":
+        url = request.getfixturevalue("mongodb_uri")
+        environ = {"ZAQAR_LITE_MONGODB_DATABASE": f"serving_{uuid.uuid4().hex[:8]}",
+                   **UNRELIABLE}
+    else:
+        url, environ = "sqlite:///threads.db", {}
+    environ["ZAQAR_LITE_THREADS"] = "1" if request.param == "inline" else "4"
+    server = start_server(f"threads-{request.param}", url,
+                          tmp_path_factory.mktemp("threads"), environ)
     yield server
     stop_server(server)
 

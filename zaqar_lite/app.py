@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import falcon
 import falcon.media
@@ -21,7 +23,7 @@ from zaqar_lite.config import Settings, redacted_url
 from zaqar_lite.core.notifications import Doorbell
 from zaqar_lite.core.operations import Core
 from zaqar_lite.notify.deliverer import Deliverer
-from zaqar_lite.serving.bridge import WsgiBridge
+from zaqar_lite.serving.bridge import WsgiBridge, every_request, message_posts
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import Clock, Store, system_clock
 
@@ -93,7 +95,15 @@ def create_asgi_app(settings: Settings) -> WsgiBridge:
                       max_body=max(MIN_BODY_BUFFER, settings.max_messages_post_size,
                                    settings.max_queue_metadata),
                       request_timeout=settings.request_timeout,
+                      pooled=pooled_requests(settings),
                       services=[deliverer] if deliverer else [])
+
+
+def pooled_requests(settings: Settings) -> Callable[[Mapping[str, Any]], bool]:
+    """What the request threads run: every request on MongoDB (they wait on the
+    network); on SQLite only message posts, which wait on a commit that concurrent
+    posts share, while the rest is cheaper on the event loop's thread."""
+    return every_request if settings.storage_url.startswith("mongodb") else message_posts
 
 
 def open_configured_store(settings: Settings, clock: Clock = system_clock) -> Store:

@@ -41,27 +41,46 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
-class WsgiBridge:
-    """WSGI behind an event loop for one worker: ``threads`` run the app,
-    ``max_body`` caps a body.
+def every_request(scope: Mapping[str, Any]) -> bool:
+    """Any request at all."""
+    return True
 
-    With one thread the event loop's own thread runs the app, between reads:
-    requests are served one at a time either way, and this spares each request
-    the hand-off to a request thread and back (``threads.py``).
+
+def message_posts(scope: Mapping[str, Any]) -> bool:
+    """A POST of messages to a queue or topic, in any API version."""
+    path: bytes = scope["raw_path"]
+    return scope["method"] == "POST" and path.rstrip(b"/").endswith(b"/messages")
+
+
+class WsgiBridge:
+    """WSGI behind an event loop for one worker: ``threads`` run the requests that
+    ``pooled`` picks, ``max_body`` caps a body.
+
+    The event loop's own thread runs every other request (every request, with
+    one thread), between reads: that spares it the hand-off to a request thread
+    and back (``threads.py``), but the loop waits for it, so what waits on a
+    network or a disk belongs in the pool (``app.pooled_requests``).
 
     ``request_timeout`` is read by the worker's protocol (``protocol.py``), which
     enforces it while a request is being received. ``services`` start with the
     worker (ASGI lifespan start-up, after the fork) and stop with it.
     """
 
-    def __init__(self, app: WsgiApp, *, threads: int, max_body: int,
-                 request_timeout: float, services: Sequence[Service] = ()) -> None:
+    def __init__(self, app: WsgiApp, *, threads: int, max_body: int, request_timeout: float,
+                 pooled: Callable[[Mapping[str, Any]], bool] = every_request,
+                 services: Sequence[Service] = ()) -> None:
         self._app = app
         self._services = tuple(services)
+        self._pooled = pooled
         self.threads = threads
         self.max_body = max_body
         self.request_timeout = request_timeout
         self._pool: RequestThreads[Response] = RequestThreads(threads)
+
+    def inline(self, scope: Mapping[str, Any]) -> bool:
+        """Whether the request runs on the event loop's thread (``respond``), not in
+        a request thread (``submit``)."""
+        return self.threads == 1 or not self._pooled(scope)
 
     def respond(self, scope: Mapping[str, Any], body: bytes) -> Response:
         """Run the app on one whole request (in the calling thread)."""
@@ -82,7 +101,7 @@ class WsgiBridge:
         body = await self._read_body(scope, receive, send)
         if body is None:
             return
-        if self.threads == 1:
+        if self.inline(scope):
             status, headers, content = self.respond(scope, body)
         else:
             loop = asyncio.get_running_loop()

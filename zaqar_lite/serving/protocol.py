@@ -67,9 +67,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     With a ``bridge``, whole requests go to it straight from the parser's
     callbacks instead of through uvicorn's ASGI cycle (a task, events and
-    message dicts per request): with one request thread the app runs right
-    there; with more, one request of the connection at a time runs in the
-    bridge's pool while the loop goes on, and pipelined ones wait their turn.
+    message dicts per request): the app runs right there, or, for a request the
+    bridge pools, in one of its threads while the loop goes on; pipelined
+    requests wait for it, so a connection's requests are answered in order.
     """
 
     request_timeout: float
@@ -212,23 +212,24 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._write(self.scope, body_refusal(self.bridge.max_body), keep_alive=False)
 
     def _dispatch(self, request: Request) -> None:
-        bridge = self.bridge
-        assert bridge is not None
-        if bridge.threads == 1:
-            scope, body, _ = request
-            self._answer(request, outcome_of(lambda: bridge.respond(scope, body)))
-        elif self._running:
+        if self._running:
             self._waiting.append(request)
             self.flow.pause_reading()
         else:
             self._start(request)
 
     def _start(self, request: Request) -> None:
-        assert self.bridge is not None
-        self._running = True
+        """Answer the request here, or hand it to the pool (then the connection's
+        later requests wait for it)."""
+        bridge = self.bridge
+        assert bridge is not None
         scope, body, _ = request
+        if bridge.inline(scope):
+            self._answer(request, outcome_of(lambda: bridge.respond(scope, body)))
+            return
+        self._running = True
         loop = self.loop
-        self.bridge.submit(scope, body, lambda outcome: loop.call_soon_threadsafe(
+        bridge.submit(scope, body, lambda outcome: loop.call_soon_threadsafe(
             self._finished, request, outcome))
 
     def _finished(self, request: Request, outcome: Response | Exception) -> None:
@@ -236,10 +237,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self._answer(request, outcome)
-        if self._waiting and not self.transport.is_closing():
+        while self._waiting and not self._running and not self.transport.is_closing():
             self._start(self._waiting.popleft())
-            if not self._waiting:
-                self.flow.resume_reading()
+        if not self._waiting and not self.transport.is_closing():
+            self.flow.resume_reading()
 
     def _answer(self, request: Request, outcome: Response | Exception) -> None:
         """Write the response, or a 500 (closing) if the app raised."""

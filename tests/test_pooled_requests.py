@@ -1,0 +1,53 @@
+"""Which requests the request threads run: on SQLite only message posts, on MongoDB
+every request, and with one thread (SQLite's default) none: the event loop's thread
+runs the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zaqar_lite.app import pooled_requests
+from zaqar_lite.config import load_settings
+from zaqar_lite.serving.bridge import WsgiBridge
+
+REQUESTS = [
+    ("POST", "/v2/queues/q/messages"),
+    ("POST", "/v1.1/queues/q/messages/"),
+    ("POST", "/v1/queues/q/messages"),
+    ("POST", "/v2/topics/t/messages"),
+    ("POST", "/v2/queues/q/claims"),
+    ("DELETE", "/v2/queues/q/messages"),
+    ("GET", "/v2/queues/q/messages"),
+    ("PUT", "/v2/queues/messages"),
+    ("GET", "/v2/"),
+]
+MESSAGE_POSTS = set(REQUESTS[:4])
+
+
+def pooled(environ: dict[str, str]) -> set[tuple[str, str]]:
+    settings = load_settings(environ=environ)
+    bridge = WsgiBridge(lambda environ, start_response: [], threads=settings.request_threads,
+                        max_body=1024, request_timeout=1, pooled=pooled_requests(settings))
+
+    def scope(method: str, path: str) -> dict[str, Any]:
+        return {"method": method, "raw_path": path.encode()}
+
+    return {(method, path) for method, path in REQUESTS if not bridge.inline(scope(method, path))}
+
+
+def test_sqlite_pools_only_message_posts() -> None:
+    environ = {"ZAQAR_LITE_STORAGE": "sqlite:///pooled.db", "ZAQAR_LITE_THREADS": "4"}
+    assert pooled(environ) == MESSAGE_POSTS
+
+
+def test_mongodb_pools_every_request() -> None:
+    environ = {"ZAQAR_LITE_STORAGE": "mongodb://127.0.0.1:27017"}
+    assert load_settings(environ=environ).request_threads == 8
+    assert pooled(environ) == set(REQUESTS)
+
+
+def test_one_thread_pools_nothing() -> None:
+    assert load_settings(environ={"ZAQAR_LITE_STORAGE": "sqlite:///pooled.db"}
+                         ).request_threads == 1
+    for storage in ("sqlite:///pooled.db", "mongodb://127.0.0.1:27017"):
+        assert pooled({"ZAQAR_LITE_STORAGE": storage, "ZAQAR_LITE_THREADS": "1"}) == set()
