@@ -103,7 +103,7 @@ def pooled_requests(settings: Settings) -> Callable[[Mapping[str, Any]], bool]:
     """What the request threads run: every request on MongoDB (they wait on the
     network); on SQLite only message posts, which wait on a commit that concurrent
     posts share, while the rest is cheaper on the event loop's thread."""
-    return every_request if settings.storage_url.startswith("mongodb") else message_posts
+    return every_request if settings.store_on_network else message_posts
 
 
 def open_configured_store(settings: Settings, clock: Clock = system_clock) -> Store:

@@ -412,13 +412,19 @@ class Settings:
         return self.workers or len(os.sched_getaffinity(0))
 
     @property
+    def store_on_network(self) -> bool:
+        """Whether the store is a server (MongoDB), whose requests wait on the
+        network, rather than a file of this machine (SQLite)."""
+        return self.storage_url.startswith("mongodb")
+
+    @property
     def request_threads(self) -> int:
         """``threads``, or what suits the store: MongoDB's requests wait on the
         network; with SQLite, posts in threads share commits, but under a mixed
         load their p99 doubled (``docs/benchmarks.md``), so none by default."""
         if self.threads:
             return self.threads
-        return 8 if self.storage_url.startswith("mongodb") else 1
+        return 8 if self.store_on_network else 1
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
