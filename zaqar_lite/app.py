@@ -112,6 +112,7 @@ def open_configured_store(settings: Settings, clock: Clock = system_clock) -> St
     if url.startswith("mongodb"):
         return open_store(url, clock=clock, database=settings.mongodb_database_name,
                           max_reconnect_attempts=settings.mongodb_max_reconnect_attempts,
-                          unreliable=settings.unreliable)
+                          unreliable=settings.unreliable,
+                          count_commands=settings.mongodb_count_commands)
     return open_store(url, clock=clock)
 

@@ -31,10 +31,11 @@ class MongoStore(Store):
         database: str = "zaqar",
         max_reconnect_attempts: int = 10,
         unreliable: bool = False,
+        count_commands: bool = False,
     ) -> None:
         self.clock = clock
         self._db = Database(url, database, clock, max_reconnect_attempts,
-                            unreliable=unreliable)
+                            unreliable=unreliable, count_commands=count_commands)
         self.queues = MongoQueues(self._db)
         self.messages = MongoMessages(self._db)
         self.claims = MongoClaims(self._db)

@@ -26,7 +26,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
 from zaqar_lite.errors import StorageUnavailable
-from zaqar_lite.metrics import count_round_trip, observe_store, operation_name
+from zaqar_lite.metrics import (
+    count_round_trip,
+    expose_round_trips,
+    observe_store,
+    operation_name,
+)
 from zaqar_lite.storage.base import Clock
 from zaqar_lite.storage.sqlite.schema import MIGRATIONS, SCHEMA
 
@@ -104,6 +109,7 @@ class Database:
         self._last_sweep = 0
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
+        expose_round_trips("sqlite")
         self._create_schema()
 
     def now(self) -> int:
