@@ -121,12 +121,12 @@ def test_a_body_beyond_what_is_read_is_refused_in_json(guarded: LiveServer) -> N
     assert resp.json()["title"] == "Invalid request body"
 
 
-@pytest.fixture(scope="module", params=["inline", "posts-pooled", "all-pooled"])
+@pytest.fixture(scope="module", params=["inline", "writes-pooled", "all-pooled"])
 def threaded(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server whose app runs every request on the event loop's thread (one
-    thread), only message posts in a pool of threads (SQLite with threads), or every
-    request in the pool (MongoDB's)."""
+    thread), the writes in a pool of threads (SQLite's default), or every request in
+    the pool (MongoDB's)."""
     if request.param == "all-pooled":
         url = request.getfixturevalue("mongodb_uri")
         environ = {"ZAQAR_LITE_MONGODB_DATABASE": f"serving_{uuid.uuid4().hex[:8]}",

@@ -23,7 +23,7 @@ from zaqar_lite.config import Settings, redacted_url
 from zaqar_lite.core.notifications import Doorbell
 from zaqar_lite.core.operations import Core
 from zaqar_lite.notify.deliverer import Deliverer
-from zaqar_lite.serving.bridge import WsgiBridge, every_request, message_posts
+from zaqar_lite.serving.bridge import WsgiBridge, every_request, writes
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import Clock, Store, system_clock
 
@@ -101,9 +101,9 @@ def create_asgi_app(settings: Settings) -> WsgiBridge:
 
 def pooled_requests(settings: Settings) -> Callable[[Mapping[str, Any]], bool]:
     """What the request threads run: every request on MongoDB (they wait on the
-    network); on SQLite only message posts, which wait on a commit that concurrent
-    posts share, while the rest is cheaper on the event loop's thread."""
-    return every_request if settings.store_on_network else message_posts
+    network); on SQLite the writes, which wait on a commit that concurrent writes
+    share, while reads are cheaper on the event loop's thread."""
+    return every_request if settings.store_on_network else writes
 
 
 def open_configured_store(settings: Settings, clock: Clock = system_clock) -> Store:

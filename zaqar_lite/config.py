@@ -224,10 +224,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("workers", _WSGI, "workers", _parse_auto_or_positive,
            "Worker processes; auto: one per CPU."),
     Option("threads", _WSGI, "threads", _parse_auto_or_positive,
-           "Request threads per worker; auto: 1 with SQLite, 8 with MongoDB (to overlap "
-           "network waits). With MongoDB every request runs in them; with SQLite only "
-           "message posts (concurrent ones share a commit). The event loop's own thread "
-           "runs the rest (with 1, every request)."),
+           "Request threads per worker; auto: 4 with SQLite, 8 with MongoDB (to overlap "
+           "network waits). With MongoDB every request runs in them; with SQLite the "
+           "writes (concurrent ones share a commit). The event loop's own thread runs "
+           "the rest (with 1, every request)."),
     Option("timeout", _WSGI, "timeout", _positive,
            "Seconds before a silent worker is restarted."),
     Option("request_timeout", _WSGI, "request_timeout", _positive,
@@ -424,11 +424,11 @@ class Settings:
     @property
     def request_threads(self) -> int:
         """``threads``, or what suits the store: MongoDB's requests wait on the
-        network; with SQLite, posts in threads share commits, but under a mixed
-        load their p99 doubled (``docs/benchmarks.md``), so none by default."""
+        network; SQLite's writes wait on commits, which the writes of a worker's
+        threads share (``docs/benchmarks.md``)."""
         if self.threads:
             return self.threads
-        return 8 if self.store_on_network else 1
+        return 8 if self.store_on_network else 4
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

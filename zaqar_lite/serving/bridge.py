@@ -46,10 +46,13 @@ def every_request(scope: Mapping[str, Any]) -> bool:
     return True
 
 
-def message_posts(scope: Mapping[str, Any]) -> bool:
-    """A POST of messages to a queue or topic, in any API version."""
-    path: bytes = scope["raw_path"]
-    return scope["method"] == "POST" and path.rstrip(b"/").endswith(b"/messages")
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(scope: Mapping[str, Any]) -> bool:
+    """A request whose method may change something (every method but GET, HEAD
+    and OPTIONS)."""
+    return scope["method"] not in READ_METHODS
 
 
 class WsgiBridge:
