@@ -9,6 +9,8 @@ Storage contract fixtures (used by ``tests/storage``):
 * ``store``       -- one fresh ``Store`` per test, parametrised over every
                      driver ("sqlite", "mongodb"); closed (and its MongoDB
                      database dropped) afterwards.
+* ``open_mongodb_store`` -- opens fresh MongoDB stores with driver options of
+                     the test's choosing, cleaned up the same way.
 
 Other suites may add their own fixtures below; these ones depend on nothing
 else in this file.
@@ -20,7 +22,8 @@ import importlib.util
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -101,14 +104,28 @@ def store(request: pytest.FixtureRequest, clock: FakeClock, tmp_path) -> Iterato
 
     if not _mongodb_driver_exists():
         pytest.skip("zaqar_lite/storage/mongodb/driver.py does not exist yet")
-    uri = request.getfixturevalue("mongodb_uri")
-    admin = request.getfixturevalue("_mongodb_admin_client")
-    database = "t_" + uuid.uuid4().hex
-    opened = open_store(uri, clock=clock, database=database, unreliable=True)
-    try:
-        yield opened
-    finally:
+    yield request.getfixturevalue("open_mongodb_store")()
+
+
+@pytest.fixture
+def open_mongodb_store(request: pytest.FixtureRequest,
+                       clock: FakeClock) -> Iterator[Callable[..., Any]]:
+    """Opens fresh, empty MongoDB stores, each in a database of its own, reading time
+    from ``clock``, with the driver options given; closes and drops them afterwards."""
+    from zaqar_lite.storage import open_store
+
+    opened: list[tuple[Any, str, Any]] = []
+
+    def open_fresh(**options: Any) -> Any:
+        database = "t_" + uuid.uuid4().hex
+        store = open_store(request.getfixturevalue("mongodb_uri"), clock=clock,
+                           database=database, unreliable=True, **options)
+        opened.append((store, database, request.getfixturevalue("_mongodb_admin_client")))
+        return store
+
+    yield open_fresh
+    for store, database, admin in opened:
         try:
-            opened.close()
+            store.close()
         finally:
-            admin.drop_database(database)  # type: ignore[attr-defined]
+            admin.drop_database(database)
