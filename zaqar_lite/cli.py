@@ -98,7 +98,19 @@ def serve(settings: Settings) -> None:
     from zaqar_lite.app import create_asgi_app
     from zaqar_lite.logs import configure_logging
     from zaqar_lite.metrics import worker_exited
+    from zaqar_lite.serving import balance
     from zaqar_lite.serving.worker import Worker
+
+    # Rows for a new set of workers to start while the old one stops (SIGHUP).
+    table = balance.TABLE = balance.ConnectionTable(2 * settings.worker_processes + 1)
+
+    def pre_fork(arbiter: Any, worker: Any) -> None:
+        worker.connection_row = table.reserve()
+
+    def child_exit(arbiter: Any, worker: Any) -> None:
+        worker_exited(worker.pid)
+        if worker.connection_row is not None:
+            table.release(worker.connection_row)
 
     class ZaqarLiteApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -107,7 +119,8 @@ def serve(settings: Settings) -> None:
             self.cfg.set("timeout", settings.timeout)
             self.cfg.set("keepalive", settings.keepalive)
             self.cfg.set("worker_class", Worker)
-            self.cfg.set("child_exit", lambda arbiter, worker: worker_exited(worker.pid))
+            self.cfg.set("pre_fork", pre_fork)
+            self.cfg.set("child_exit", child_exit)
             self.cfg.set("loglevel", "debug" if settings.debug else "info")
             if "control_socket_disable" in self.cfg.settings:
                 # The runtime control socket has one fixed path per user, so two
