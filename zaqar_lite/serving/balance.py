@@ -170,6 +170,8 @@ class BalancedListener:
         self._factory = protocol_factory
         self._share = share
         self._later: asyncio.TimerHandle | None = None
+        self._connecting: set[asyncio.Task[None]] = set()
+        """Set-ups of accepted connections under way (the loop keeps no hold on them)."""
         self._aside_until = 0.0
         self._closed = False
         sock.setblocking(False)
@@ -227,7 +229,9 @@ class BalancedListener:
         conn.setblocking(False)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._share.accepted()
-        self._loop.create_task(self._connect(conn))
+        task = self._loop.create_task(self._connect(conn))
+        self._connecting.add(task)
+        task.add_done_callback(self._connecting.discard)
         return True
 
     def _retry(self) -> None:
@@ -238,7 +242,7 @@ class BalancedListener:
     async def _connect(self, conn: socket.socket) -> None:
         try:
             await self._loop.connect_accepted_socket(self._factory, conn)
-        except OSError as exc:
+        except Exception as exc:
             LOG.info("connection dropped as it was set up: %s", exc)
             conn.close()
             self._share.dropped()
