@@ -45,6 +45,12 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    @property
+    def address(self) -> tuple[str, int]:
+        """Host and port, for a plain socket."""
+        host, port = self.url.removeprefix("http://").split(":")
+        return host, int(port)
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -85,8 +85,7 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 def open_connection(server: LiveServer) -> tuple[socket.socket, str]:
     """A kept-alive connection that has been answered once, and that answer's request id."""
-    host, port = server.url.removeprefix("http://").split(":")
-    sock = socket.create_connection((host, int(port)), timeout=10)
+    sock = socket.create_connection(server.address, timeout=10)
     sock.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
     answer = b""
     while b"\r\n\r\n" not in answer:

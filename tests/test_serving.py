@@ -32,11 +32,6 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     stop_server(server)
 
 
-def address(server: LiveServer) -> tuple[str, int]:
-    host, port = server.url.removeprefix("http://").split(":")
-    return host, int(port)
-
-
 def read_all(sock: socket.socket, seconds: float) -> bytes:
     """Everything the server sends until it closes the connection."""
     sock.settimeout(seconds)
@@ -65,7 +60,7 @@ def test_slow_clients_starve_nothing_and_are_cut_off(guarded: LiveServer) -> Non
     slow = []
     opened = time.monotonic()
     for index in range(SLOW_CLIENTS):
-        sock = socket.create_connection(address(guarded))
+        sock = socket.create_connection(guarded.address)
         sock.sendall(partial_headers if index % 2 else partial_body)
         slow.append(sock)
     session = requests.Session()
@@ -82,7 +77,7 @@ def test_slow_clients_starve_nothing_and_are_cut_off(guarded: LiveServer) -> Non
 
 
 def test_an_idle_connection_is_closed_without_an_answer(guarded: LiveServer) -> None:
-    with socket.create_connection(address(guarded)) as sock:
+    with socket.create_connection(guarded.address) as sock:
         started = time.monotonic()
         assert read_all(sock, REQUEST_TIMEOUT + 10) == b""
         assert time.monotonic() - started >= REQUEST_TIMEOUT - 0.5
@@ -109,7 +104,7 @@ def test_a_kept_alive_connection_serves_request_after_request(guarded: LiveServe
 ])
 def test_the_http_layer_answers_in_json(guarded: LiveServer, request_bytes: bytes,
                                         status: int) -> None:
-    with socket.create_connection(address(guarded)) as sock:
+    with socket.create_connection(guarded.address) as sock:
         sock.sendall(request_bytes)
         json_error(read_all(sock, 10), status)
 
@@ -174,7 +169,7 @@ def test_pipelined_requests_are_answered_in_order(threaded: LiveServer) -> None:
                 + http_request("GET", "/v2/queues/piped/messages?echo=true",
                                extra=b"Connection: close\r\n")
                 + http_request("POST", "/v2/queues/after-close/messages", body=post))
-    with socket.create_connection(address(threaded)) as sock:
+    with socket.create_connection(threaded.address) as sock:
         sock.sendall(pipeline)
         got = answers(read_all(sock, 10))
     assert [status.split(b" ")[1] for status, _ in got] == [b"201", b"201"] + [b"200"] * 11
@@ -190,7 +185,7 @@ def test_pipelined_requests_are_answered_in_order(threaded: LiveServer) -> None:
 def test_http_1_0_and_connection_close_end_the_connection(threaded: LiveServer) -> None:
     for request_bytes in (http_request("GET", "/v2/queues", version=b"HTTP/1.0"),
                           http_request("GET", "/v2/queues", extra=b"Connection: close\r\n")):
-        with socket.create_connection(address(threaded)) as sock:
+        with socket.create_connection(threaded.address) as sock:
             sock.sendall(request_bytes)
             answer = read_all(sock, 10)
         head = answer.partition(b"\r\n\r\n")[0].lower()
@@ -203,7 +198,7 @@ def test_expect_100_continue_is_answered_before_the_body(threaded: LiveServer) -
     request_bytes = http_request("POST", "/v2/queues/expecting/messages", body=body,
                                  extra=b"Expect: 100-continue\r\n")
     head, _, rest = request_bytes.partition(b"\r\n\r\n")
-    with socket.create_connection(address(threaded)) as sock:
+    with socket.create_connection(threaded.address) as sock:
         sock.sendall(head + b"\r\n\r\n")
         sock.settimeout(10)
         assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -213,7 +208,7 @@ def test_expect_100_continue_is_answered_before_the_body(threaded: LiveServer) -
 
 
 def test_no_body_is_sent_for_204_or_head(threaded: LiveServer) -> None:
-    with socket.create_connection(address(threaded)) as sock:
+    with socket.create_connection(threaded.address) as sock:
         sock.sendall(http_request("DELETE", "/v2/queues/never-made")
                      + http_request("HEAD", "/v2/")
                      + http_request("GET", "/v2/queues", extra=b"Connection: close\r\n"))
