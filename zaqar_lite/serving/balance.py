@@ -134,7 +134,7 @@ class WorkerShare:
         while they are few, an eighth fewer once they are many (so that a flood of
         connections is not taken one by one in turns)."""
         fewest = self._table.fewest_elsewhere(self._row)
-        return fewest is not None and self._table.count(self._row) > fewest + fewest // 8
+        return fewest is not None and self._open + self._accepted > fewest + fewest // 8
 
     def leave(self) -> None:
         """This worker accepts no more connections."""
@@ -179,39 +179,32 @@ class BalancedListener:
         self._loop.add_reader(self._fd, self._ready)
 
     def _ready(self) -> None:
-        """Connections wait: take them until another worker holds fewer."""
+        self._take(anyway=False)
+
+    def _take(self, *, anyway: bool) -> None:
+        """Accept what waits, a batch at most, stepping aside as soon as another
+        worker holds fewer (unless ``anyway``)."""
         for _ in range(ACCEPT_BATCH):
-            if self._share.ahead():
-                self._step_aside()
+            if not anyway and self._share.ahead():
+                self._loop.remove_reader(self._fd)
+                self._aside_until = self._loop.time() + DEFER_SECONDS
+                self._later = self._loop.call_later(CHECK_SECONDS, self._check)
                 return
             if not self._accept():
                 return
 
-    def _step_aside(self) -> None:
-        self._loop.remove_reader(self._fd)
-        self._aside_until = self._loop.time() + DEFER_SECONDS
-        self._later = self._loop.call_later(CHECK_SECONDS, self._check)
-
     def _check(self) -> None:
         """Stepped aside: come back once no worker holds fewer; once the time is up,
-        take what waits (the others are busy)."""
+        take what waits anyway (the others are busy)."""
         self._later = None
         if self._closed:
             return
-        if self._share.ahead():
-            if self._loop.time() < self._aside_until:
-                self._later = self._loop.call_later(CHECK_SECONDS, self._check)
-                return
-            for _ in range(ACCEPT_BATCH):
-                if not self._accept():
-                    break
-            if self._retrying():
-                return
+        ahead = self._share.ahead()
+        if ahead and self._loop.time() < self._aside_until:
+            self._later = self._loop.call_later(CHECK_SECONDS, self._check)
+            return
         self._loop.add_reader(self._fd, self._ready)
-
-    def _retrying(self) -> bool:
-        """Whether accepting failed and waits to be tried again."""
-        return self._later is not None
+        self._take(anyway=ahead)
 
     def _accept(self) -> bool:
         """Take one waiting connection; False if none waits or it failed."""
