@@ -23,7 +23,7 @@ from zaqar_lite.config import Settings, redacted_url
 from zaqar_lite.core.notifications import Doorbell
 from zaqar_lite.core.operations import Core
 from zaqar_lite.notify.deliverer import Deliverer
-from zaqar_lite.serving.bridge import WsgiBridge, every_request, writes
+from zaqar_lite.serving.bridge import WsgiBridge, writes
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import Clock, Store, system_clock
 
@@ -99,11 +99,22 @@ def create_asgi_app(settings: Settings) -> WsgiBridge:
                       services=[deliverer] if deliverer else [])
 
 
+STORELESS_PATHS = frozenset(
+    {b"/", *(f"{version.root}{end}".encode() for version in VERSIONS for end in ("", "/"))})
+"""The version list and the home documents, which are served from memory (raw paths)."""
+
+
 def pooled_requests(settings: Settings) -> Callable[[Mapping[str, Any]], bool]:
-    """What the request threads run: every request on MongoDB (they wait on the
-    network); on SQLite the writes, which wait on a commit that concurrent writes
-    share, while reads are cheaper on the event loop's thread."""
-    return every_request if settings.store_on_network else writes
+    """What the request threads run: on MongoDB every request that may wait on the
+    network (all but ``STORELESS_PATHS``); on SQLite the writes, which wait on a
+    commit that concurrent writes share, while reads are cheaper on the event
+    loop's thread."""
+    return reads_store if settings.store_on_network else writes
+
+
+def reads_store(scope: Mapping[str, Any]) -> bool:
+    """A request for anything but the version list and the home documents."""
+    return scope["raw_path"] not in STORELESS_PATHS
 
 
 def open_configured_store(settings: Settings, clock: Clock = system_clock) -> Store:
