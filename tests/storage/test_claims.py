@@ -206,6 +206,47 @@ def test_release_frees_at_once(store, clock):
     assert listed(store) == []
 
 
+def test_claims_deep_in_a_queue_take_the_oldest_free_messages_first(store, clock):
+    """Messages freed far behind where claims have got to (a released claim, a
+    lapsed one) come first, then the next ones in FIFO order."""
+    posted = post(store, 600)
+    lapsing, _ = claim(store, ttl=60, limit=5)
+    released, _ = claim(store, ttl=3600, limit=5)
+    claim(store, ttl=3600, limit=5)
+    for start in range(15, 515, 10):
+        _, claimed = claim(store, ttl=3600, limit=10)
+        assert ids(claimed) == posted[start:start + 10]
+        store.messages.delete_many(PROJECT, QUEUE, ids(claimed))
+    store.claims.delete(PROJECT, QUEUE, released)
+    _, claimed = claim(store, ttl=3600, limit=10)
+    assert ids(claimed) == posted[5:10] + posted[515:520]
+    clock.advance(61)
+    _, claimed = claim(store, ttl=3600, limit=10)
+    assert ids(claimed) == posted[0:5] + posted[520:525]
+    newer = post(store, 3)
+    _, claimed = claim(store, ttl=3600, limit=20)
+    assert ids(claimed) == posted[525:545]
+    store.messages.delete_many(PROJECT, QUEUE, posted[545:])
+    _, claimed = claim(store, ttl=3600, limit=20)
+    assert ids(claimed) == newer
+    assert claim(store) == (None, [])
+
+
+def test_a_first_claim_finds_free_messages_past_long_gaps(store):
+    """A claim with no earlier one to go by takes the oldest free messages however
+    far into the queue they start, and across gaps of deleted ones."""
+    posted = post(store, 700)
+    kept = posted[395:400] + posted[650:670]
+    gone = [mid for mid in posted if mid not in kept]
+    for start in range(0, len(gone), 100):
+        store.messages.delete_many(PROJECT, QUEUE, gone[start:start + 100])
+    _, claimed = claim(store, limit=10)
+    assert ids(claimed) == kept[:10]
+    _, claimed = claim(store, limit=20)
+    assert ids(claimed) == kept[10:]
+    assert claim(store) == (None, [])
+
+
 def test_release_only_touches_its_own_queue(store):
     post(store, 1)
     claim_id, _ = claim(store, ttl=600)

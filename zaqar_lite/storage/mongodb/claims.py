@@ -14,7 +14,7 @@ from zaqar_lite.errors import ClaimDoesNotExist, StorageUnavailable
 from zaqar_lite.storage.base import Claim, ClaimController, Message, is_valid_id, new_id
 from zaqar_lite.storage.mongodb.database import Database, translate_errors
 from zaqar_lite.storage.mongodb.documents import Document, as_datetime, message_from_doc
-from zaqar_lite.storage.mongodb.queries import in_marker_order
+from zaqar_lite.storage.mongodb.queries import free_messages, in_marker_order
 from zaqar_lite.storage.mongodb.queues import (
     POST_ATTEMPTS,
     catch_up_counter,
@@ -46,13 +46,14 @@ class MongoClaims(ClaimController):
         terms = ClaimTerms(moment=self._db.clock(), ttl=ttl, grace=grace)
         now = terms.now
         claim_id = new_id()
-        queue_doc = self._db.queue_docs.find_one({"p": project, "n": queue}, {"m": 1})
+        queue_doc = self._db.queue_docs.find_one({"p": project, "n": queue}, {"m": 1, "c": 1})
         policy = DeadLetterPolicy.from_metadata(queue_doc["m"] if queue_doc else None)
+        top = int(queue_doc["c"]) + 1 if queue_doc else None
         free = {"e": {"$gt": now}, "c.e": {"$lte": now}, "d": {"$lte": now}}
         tagged = 0
         for _ in range(CLAIM_ATTEMPTS):
-            candidates = in_marker_order(self._db.message_docs, {"p": project, "q": queue},
-                                         free, limit=limit, projection={"c.n": 1, "e": 1})
+            candidates = free_messages(self._db, project, queue, free, limit, top,
+                                       projection={"c.n": 1, "e": 1, "k": 1})
             if not candidates:
                 return None, []
             live, dead = split_candidates(

@@ -46,6 +46,7 @@ from zaqar_lite.storage.mongodb.documents import (
     SUBSCRIPTION_LIST_INDEX,
     Document,
 )
+from zaqar_lite.storage.mongodb.queries import Heads
 
 LOG = logging.getLogger(__name__)
 
@@ -156,6 +157,8 @@ class Database:
         self.message_docs: Collection[Document] = db["messages"]
         self.subscription_docs: Collection[Document] = db["subscriptions"]
         self.outbox_docs: Collection[Document] = db["outbox"]
+        self.heads = Heads()
+        """Where this process last found each queue's free messages."""
 
     def now(self) -> int:
         return int(self.clock())

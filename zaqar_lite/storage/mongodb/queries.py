@@ -7,13 +7,30 @@ down, so the plan is the one ``find(lead | rest).sort("k").limit(n)`` gets.
 SecantusDB, the MongoDB-wire server the tests run on, plans a ``find`` with two
 ranges as a scan of the whole collection (150–215 ms of its CPU per query on a
 4,000-message collection here), and the staged form through the index (1–10 ms).
+
+The stand-in also reads every message a query's index range holds before it
+sorts and applies the limit, so the oldest free messages of a deep queue are
+looked for in marker windows that grow (``first_in_marker_order``): each
+costs what its window holds, on MongoDB as on the stand-in.
 """
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING
+
 from pymongo.collection import Collection
 
 from zaqar_lite.storage.mongodb.documents import Document
+
+if TYPE_CHECKING:
+    from zaqar_lite.storage.mongodb.database import Database
+
+HEADS_KEPT = 10_000
+"""Queues whose head a process remembers; past that it starts over."""
+FIRST_WINDOW = 64
+"""Markers the first window reaches past the remembered head, at least."""
+WIDENING = 4
 
 
 def in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
@@ -35,3 +52,67 @@ def count(messages: Collection[Document], lead: Document, rest: Document) -> int
     """How many messages match ``lead`` (the index's terms) and ``rest``."""
     found = list(messages.aggregate([{"$match": lead}, {"$match": rest}, {"$count": "n"}]))
     return int(found[0]["n"]) if found else 0
+
+
+class Heads:
+    """Where each queue's free messages began after its last claim in this
+    process: a guess that sizes the first window of the next search, and never
+    narrows what is searched."""
+
+    def __init__(self) -> None:
+        self._next: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def guess(self, project: str, queue: str) -> int:
+        return self._next.get((project, queue), 0)
+
+    def saw(self, project: str, queue: str, marker: int) -> None:
+        """Free messages of the queue start at ``marker`` or later, as far as we know."""
+        with self._lock:
+            if len(self._next) >= HEADS_KEPT:
+                self._next.clear()
+            self._next[(project, queue)] = marker
+
+
+def first_in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
+                          limit: int, head: int, top: int,
+                          projection: Document | None = None) -> list[Document]:
+    """The first ``limit`` messages (by marker) matching ``lead`` and ``rest``,
+    read window by window: markers below ``head`` plus a few, then windows
+    ``WIDENING`` times wider each, until one reaches ``top`` (a marker above
+    those the queue's counter has given), which is left open-ended.
+    The windows cover every marker in turn, so the result is the one query's
+    of ``in_marker_order``; each costs what its window holds (every message
+    below the first window's end, then only those of the next window).
+    """
+    found: list[Document] = []
+    low: int | None = None
+    span = max(FIRST_WINDOW, 8 * limit)
+    high = head + span
+    while True:
+        open_ended = high >= top
+        markers: Document = {} if low is None else {"$gte": low}
+        if not open_ended:
+            markers["$lt"] = high
+        found += in_marker_order(messages, {**lead, "k": markers} if markers else lead, rest,
+                                 limit=limit - len(found), projection=projection)
+        if len(found) >= limit or open_ended:
+            return found
+        span *= WIDENING
+        low, high = high, high + span
+
+
+def free_messages(db: Database, project: str, queue: str, free: Document, limit: int,
+                  top: int | None, *, projection: Document | None = None) -> list[Document]:
+    """The queue's oldest ``limit`` messages that match ``free``: with ``top`` known,
+    searched from where this process last found free ones (``Heads``), which it
+    then moves on; else in one query."""
+    lead = {"p": project, "q": queue}
+    if top is None:
+        return in_marker_order(db.message_docs, lead, free, limit=limit, projection=projection)
+    heads = db.heads
+    found = first_in_marker_order(db.message_docs, lead, free, limit=limit,
+                                  head=heads.guess(project, queue), top=top,
+                                  projection=projection)
+    heads.saw(project, queue, int(found[-1]["k"]) + 1 if found else top)
+    return found
