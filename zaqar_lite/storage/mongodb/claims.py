@@ -60,8 +60,9 @@ class MongoClaims(ClaimController):
                 ((doc["_id"], doc["c"]["n"]) for doc in candidates), policy)
             tagged = _tag(self._db, live, policy, claim_id, terms) if live else 0
             # Only messages that would expire before the claim need a longer life.
-            if tagged and any(terms.needs_longer_life(doc["e"]) for doc in candidates):
-                _extend_lifetimes(self._db, project, queue, claim_id, terms)
+            short_lived = [doc["_id"] for doc in candidates if terms.needs_longer_life(doc["e"])]
+            if tagged and short_lived:
+                _extend_lifetimes(self._db, claim_id, terms, short_lived)
             if dead and policy is not None:
                 _move_to_dead_letter_queue(self._db, project, dead, policy, claim_id, terms)
             if tagged or dead:
@@ -83,16 +84,25 @@ class MongoClaims(ClaimController):
 
     @translate_errors
     def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:
+        """Read the claim's live messages, renew them by id (re-checking that each is
+        still live and held), then extend the lives that end too soon."""
         terms = ClaimTerms(moment=self._db.clock(), ttl=ttl, grace=grace)
         now = terms.now
+        live = {"c.e": {"$gt": now}, "e": {"$gt": now}}
+        held = in_marker_order(self._db.message_docs,
+                               {"p": project, "q": queue, "c.id": claim_id}, live,
+                               projection={"e": 1})
+        if not held:
+            raise ClaimDoesNotExist(project, queue, claim_id)
         result = self._db.message_docs.update_many(
-            {"p": project, "q": queue, "c.id": claim_id, "c.e": {"$gt": now},
-             "e": {"$gt": now}},
+            {"_id": {"$in": [doc["_id"] for doc in held]}, "c.id": claim_id, **live},
             {"$set": {"c.e": terms.expires, "c.t": ttl}},
         )
         if result.matched_count == 0:
             raise ClaimDoesNotExist(project, queue, claim_id)
-        _extend_lifetimes(self._db, project, queue, claim_id, terms)
+        short_lived = [doc["_id"] for doc in held if terms.needs_longer_life(doc["e"])]
+        if short_lived:
+            _extend_lifetimes(self._db, claim_id, terms, short_lived)
 
     @translate_errors
     def delete(self, project: str, queue: str, claim_id: str) -> None:
@@ -117,12 +127,17 @@ def _tag(
 
 
 def _extend_lifetimes(
-    db: Database, project: str, queue: str, claim_id: str, terms: ClaimTerms
+    db: Database, claim_id: str, terms: ClaimTerms, message_ids: list[ObjectId]
 ) -> None:
-    """Messages that would expire before the claim live on until it ends plus grace."""
+    """Those of the messages that would expire before the claim (and still hold it)
+    live on until it ends plus grace.
+
+    Filtered by id: SecantusDB plans an update whose filter has the queue, the
+    claim and a range as a scan of the whole collection.
+    """
     extended = terms.extended
     db.message_docs.update_many(
-        {"p": project, "q": queue, "c.id": claim_id, "e": {"$lt": terms.expires}},
+        {"_id": {"$in": message_ids}, "c.id": claim_id, "e": {"$lt": terms.expires}},
         {"$set": {"e": extended.expires, "x": as_datetime(extended.expires),
                   "t": extended.ttl}},
     )
