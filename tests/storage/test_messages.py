@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from zaqar_lite.errors import (
@@ -188,6 +190,33 @@ def test_list_fifo_and_paging_with_after(store):
     assert ids(listed(store, after=markers[0] - 1)) == posted
     assert listed(store, after=markers[-1]) == []
     assert ids(store.messages.list(PROJECT, QUEUE, after=markers[2], limit=2)) == posted[3:5]
+
+
+def test_list_pages_through_a_deep_queue_with_gaps(store, clock):
+    """Pages, from the start or after a marker, skip long runs of deleted messages
+    and claimed ones, and reach messages posted since (in FIFO order)."""
+    posted = post(store, 700)
+    scattered = random.Random(7)
+    kept = posted[5:8] + [mid for mid in posted[8:650] if scattered.random() < 0.15] + posted[650:]
+    gone = [mid for mid in posted if mid not in kept]
+    for start in range(0, len(gone), 100):
+        store.messages.delete_many(PROJECT, QUEUE, gone[start:start + 100])
+    _, claimed = claim(store, ttl=60, limit=3)
+    assert ids(claimed) == kept[:3]
+    newer = post(store, 4)
+    free = kept[3:] + newer
+    assert ids(store.messages.list(PROJECT, QUEUE, limit=4)) == free[:4]
+    for size in (3, 7, 20):
+        seen, after = [], None
+        while page := store.messages.list(PROJECT, QUEUE, after=after, limit=size):
+            seen += ids(page)
+            after = page[-1].marker
+        assert seen == free
+    assert ids(store.messages.list(PROJECT, QUEUE, limit=20, include_claimed=True)) == (
+        kept + newer)[:20]
+    assert ids(listed(store, include_claimed=True)) == kept + newer
+    clock.advance(61)
+    assert ids(store.messages.list(PROJECT, QUEUE, limit=5)) == kept[:5]
 
 
 def test_list_missing_queue_is_empty(store):

@@ -30,7 +30,7 @@ from zaqar_lite.storage.mongodb.outbox import (
     hold_deliveries,
     release_deliveries,
 )
-from zaqar_lite.storage.mongodb.queries import in_marker_order
+from zaqar_lite.storage.mongodb.queries import first_in_marker_order, in_marker_order
 from zaqar_lite.storage.mongodb.queues import (
     POST_ATTEMPTS,
     catch_up_counter,
@@ -95,6 +95,7 @@ class MongoMessages(MessageController):
                 if deliveries:
                     hold = hold_deliveries(self._db, deliveries, moment)
             if self._insert(project, queue, ids, final, client_id, first, moment):
+                self._db.heads.reached(project, queue, first + len(final))
                 if hold is not None:
                     release_deliveries(self._db, hold, moment)
                     if notice is not None and notice.on_stored is not None:
@@ -147,7 +148,6 @@ class MongoMessages(MessageController):
         if limit < 1:
             return []
         now = self._db.now()
-        lead = {"p": project, "q": queue, "k": {"$gt": after if after is not None else 0}}
         rest: Document = {"e": {"$gt": now}}
         if not echo and client_id is not None:
             rest["u"] = {"$ne": client_id}
@@ -155,8 +155,23 @@ class MongoMessages(MessageController):
             rest["c.e"] = {"$lte": now}
         if not include_delayed:
             rest["d"] = {"$lte": now}
-        docs = in_marker_order(self._db.message_docs, lead, rest, limit=limit)
+        docs = self._page(project, queue, after, rest, limit)
         return [message_from_doc(doc) for doc in docs]
+
+    def _page(self, project: str, queue: str, after: int | None, rest: Document,
+              limit: int) -> builtins.list[Document]:
+        """Messages after marker ``after`` (all if None), in marker windows when this
+        process knows how far the queue's counter has gone (``Heads``)."""
+        start = after + 1 if after is not None else 1
+        heads = self._db.heads
+        top = heads.top(project, queue)
+        if top is None:
+            return in_marker_order(self._db.message_docs,
+                                   {"p": project, "q": queue, "k": {"$gte": start}}, rest,
+                                   limit=limit)
+        head = after if after is not None else heads.guess(project, queue)
+        return first_in_marker_order(self._db.message_docs, {"p": project, "q": queue}, rest,
+                                     limit=limit, head=head, top=top, start=start)
 
     @translate_errors
     def get(self, project: str, queue: str, message_id: str) -> Message:

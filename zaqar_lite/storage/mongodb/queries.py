@@ -55,40 +55,50 @@ def count(messages: Collection[Document], lead: Document, rest: Document) -> int
 
 
 class Heads:
-    """Where each queue's free messages began after its last claim in this
-    process: a guess that sizes the first window of the next search, and never
-    narrows what is searched."""
+    """What this process last saw of each queue: where its free messages began
+    after a claim, and a marker above those its counter had given. Guesses that
+    size the windows of the next search, and never narrow what is searched."""
 
     def __init__(self) -> None:
         self._next: dict[tuple[str, str], int] = {}
+        self._top: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
     def guess(self, project: str, queue: str) -> int:
         return self._next.get((project, queue), 0)
 
+    def top(self, project: str, queue: str) -> int | None:
+        return self._top.get((project, queue))
+
     def saw(self, project: str, queue: str, marker: int) -> None:
         """Free messages of the queue start at ``marker`` or later, as far as we know."""
+        self._keep(self._next, (project, queue), marker)
+
+    def reached(self, project: str, queue: str, top: int) -> None:
+        """The queue's counter has given only markers below ``top``."""
+        self._keep(self._top, (project, queue), top)
+
+    def _keep(self, seen: dict[tuple[str, str], int], key: tuple[str, str], marker: int) -> None:
         with self._lock:
-            if len(self._next) >= HEADS_KEPT:
-                self._next.clear()
-            self._next[(project, queue)] = marker
+            if len(seen) >= HEADS_KEPT:
+                seen.clear()
+            seen[key] = marker
 
 
 def first_in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
-                          limit: int, head: int, top: int,
+                          limit: int, head: int, top: int, start: int | None = None,
                           projection: Document | None = None) -> list[Document]:
-    """The first ``limit`` messages (by marker) matching ``lead`` and ``rest``,
-    read window by window: markers below ``head`` plus a few, then windows
-    ``WIDENING`` times wider each, until one reaches ``top`` (a marker above
-    those the queue's counter has given), which is left open-ended.
-    The windows cover every marker in turn, so the result is the one query's
-    of ``in_marker_order``; each costs what its window holds (every message
-    below the first window's end, then only those of the next window).
+    """The first ``limit`` messages (by marker, from ``start`` if given) matching
+    ``lead`` and ``rest``, read window by window: the markers up to a little past
+    ``head``, then windows ``WIDENING`` times wider each, until one reaches
+    ``top`` (a marker above those the queue's counter has given), which is left
+    open-ended. The windows cover every marker in turn, so the result is the
+    one query's of ``in_marker_order``; each costs what its window holds.
     """
     found: list[Document] = []
-    low: int | None = None
+    low = start
     span = max(FIRST_WINDOW, 8 * limit)
-    high = head + span
+    high = max(head, start or 0) + span
     while True:
         open_ended = high >= top
         markers: Document = {} if low is None else {"$gte": low}
@@ -111,6 +121,7 @@ def free_messages(db: Database, project: str, queue: str, free: Document, limit:
     if top is None:
         return in_marker_order(db.message_docs, lead, free, limit=limit, projection=projection)
     heads = db.heads
+    heads.reached(project, queue, top)
     found = first_in_marker_order(db.message_docs, lead, free, limit=limit,
                                   head=heads.guess(project, queue), top=top,
                                   projection=projection)
