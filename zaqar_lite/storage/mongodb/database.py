@@ -158,7 +158,7 @@ class Database:
         self.subscription_docs: Collection[Document] = db["subscriptions"]
         self.outbox_docs: Collection[Document] = db["outbox"]
         self.heads = Heads()
-        """Where this process last found each queue's free messages."""
+        """What this process last saw of each queue's markers, to size searches."""
 
     def now(self) -> int:
         return int(self.clock())
