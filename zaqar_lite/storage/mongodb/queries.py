@@ -86,9 +86,9 @@ class Heads:
 
 
 def first_in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
-                          limit: int, head: int, top: int, start: int | None = None,
+                          limit: int, head: int, top: int, after: int | None = None,
                           projection: Document | None = None) -> list[Document]:
-    """The first ``limit`` messages (by marker, from ``start`` if given) matching
+    """The first ``limit`` messages (by marker, after ``after`` if given) matching
     ``lead`` and ``rest``, read window by window: the markers up to a little past
     ``head``, then windows ``WIDENING`` times wider each, until one reaches
     ``top`` (a marker above those the queue's counter has given), which is left
@@ -96,12 +96,11 @@ def first_in_marker_order(messages: Collection[Document], lead: Document, rest: 
     one query's of ``in_marker_order``; each costs what its window holds.
     """
     found: list[Document] = []
-    low = start
+    markers: Document = {} if after is None else {"$gt": after}
     span = max(FIRST_WINDOW, 8 * limit)
-    high = max(head, start or 0) + span
+    high = max(head, after or 0) + span
     while True:
         open_ended = high >= top
-        markers: Document = {} if low is None else {"$gte": low}
         if not open_ended:
             markers["$lt"] = high
         found += in_marker_order(messages, {**lead, "k": markers} if markers else lead, rest,
@@ -109,7 +108,8 @@ def first_in_marker_order(messages: Collection[Document], lead: Document, rest: 
         if len(found) >= limit or open_ended:
             return found
         span *= WIDENING
-        low, high = high, high + span
+        markers = {"$gte": high}
+        high += span
 
 
 def free_messages(db: Database, project: str, queue: str, free: Document, limit: int,
