@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from zaqar_lite.errors import QueueDoesNotExist
@@ -124,3 +126,30 @@ def test_total_follows_every_way_a_message_leaves(store, clock):
     post(store, 1)
     assert total() == 1
 
+
+
+def test_ends_of_a_deep_queue_with_gaps(store, clock):
+    """The oldest and newest live messages are found past long runs of deleted
+    ones at either end, whether they are claimed or not, and expired ones are
+    passed over."""
+    posted = post(store, 300, ttl=60) + post(store, 400)
+    scattered = random.Random(11)
+    kept = [mid for mid in posted[:690] if scattered.random() < 0.1]
+    gone = [mid for mid in posted if mid not in kept]
+    for start in range(0, len(gone), 100):
+        store.messages.delete_many(PROJECT, QUEUE, gone[start:start + 100])
+    _, claimed = claim(store, ttl=3600, limit=1)
+    assert [m.id for m in claimed] == kept[:1]
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert counts(stats) == (len(kept), 1, len(kept) - 1)
+    assert (stats.oldest.id, stats.newest.id) == (kept[0], kept[-1])
+    store.messages.delete_many(PROJECT, QUEUE, kept[-3:])
+    clock.advance(61)  # the first 300 expire, but for the claimed one, which the claim keeps
+    lasting = [mid for mid in kept[:-3] if mid == kept[0] or posted.index(mid) >= 300]
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert stats.total == len(lasting)
+    assert (stats.oldest.id, stats.newest.id) == (lasting[0], lasting[-1])
+    while len(lasting) > 1:
+        store.messages.delete(PROJECT, QUEUE, lasting.pop(), None)
+        stats = store.queues.stats(PROJECT, QUEUE)
+        assert (stats.oldest.id, stats.newest.id) == (lasting[0], lasting[-1])

@@ -34,13 +34,14 @@ WIDENING = 4
 
 
 def in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
-                    limit: int = 0, projection: Document | None = None) -> list[Document]:
+                    limit: int = 0, projection: Document | None = None,
+                    newest_first: bool = False) -> list[Document]:
     """The messages matching ``lead`` (the index's terms) and ``rest``, in FIFO
-    order, at most ``limit`` of them (0: all)."""
+    order (or the reverse), at most ``limit`` of them (0: all)."""
     pipeline: list[Document] = [{"$match": lead}]
     if rest:
         pipeline.append({"$match": rest})
-    pipeline.append({"$sort": {"k": 1}})
+    pipeline.append({"$sort": {"k": -1 if newest_first else 1}})
     if limit:
         pipeline.append({"$limit": limit})
     if projection:
@@ -110,6 +111,27 @@ def first_in_marker_order(messages: Collection[Document], lead: Document, rest: 
         span *= WIDENING
         markers = {"$gte": high}
         high += span
+
+
+def last_in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
+                         top: int, projection: Document | None = None) -> Document | None:
+    """The message with the highest marker matching ``lead`` and ``rest``, read
+    window by window downwards: the markers from a little below ``top`` up (all
+    of them, so later posts count too), then windows ``WIDENING`` times wider
+    each, the one that reaches marker 0 left open-ended below."""
+    span = FIRST_WINDOW
+    high: int | None = None
+    while True:
+        low = (top if high is None else high) - span
+        markers: Document = {} if high is None else {"$lt": high}
+        if low > 0:
+            markers["$gte"] = low
+        found = in_marker_order(messages, {**lead, "k": markers} if markers else lead, rest,
+                                limit=1, projection=projection, newest_first=True)
+        if found or low <= 0:
+            return found[0] if found else None
+        high = low
+        span *= WIDENING
 
 
 def free_messages(db: Database, project: str, queue: str, free: Document, limit: int,

@@ -17,7 +17,11 @@ from zaqar_lite.errors import QueueDoesNotExist, StorageUnavailable, ValidationF
 from zaqar_lite.storage.base import MessageStamp, QueueController, QueueRecord, QueueStats
 from zaqar_lite.storage.mongodb.database import Database, translate_errors
 from zaqar_lite.storage.mongodb.documents import MARKER_INDEX, Document, queue_document
-from zaqar_lite.storage.mongodb.queries import count
+from zaqar_lite.storage.mongodb.queries import (
+    count,
+    first_in_marker_order,
+    last_in_marker_order,
+)
 from zaqar_lite.storage.rules import collect_pages, matches_filters
 
 LOG = logging.getLogger(__name__)
@@ -192,10 +196,27 @@ class MongoQueues(QueueController):
             return QueueStats(total=0, claimed=0, oldest=None, newest=None)
         claimed = count(docs, {"p": project, "q": name, "c.e": {"$gt": now}},
                         {"e": {"$gt": now}})
-        ends = [docs.find_one(live, {"cr": 1}, sort=[("k", order)]) for order in (1, -1)]
         oldest, newest = (MessageStamp(id=str(end["_id"]), created=end["cr"]) if end else None
-                          for end in ends)
+                          for end in self._ends(project, name, now))
         return QueueStats(total=total, claimed=claimed, oldest=oldest, newest=newest)
+
+    def _ends(self, project: str, name: str, now: int) -> tuple[Document | None, Document | None]:
+        """The oldest and newest live messages: in marker windows when this process
+        knows how far the queue's counter has gone (``Heads``), else one query each."""
+        docs = self._db.message_docs
+        heads = self._db.heads
+        top = heads.top(project, name)
+        if top is None:
+            live = {"p": project, "q": name, "e": {"$gt": now}}
+            oldest, newest = (docs.find_one(live, {"cr": 1}, sort=[("k", order)])
+                              for order in (1, -1))
+            return oldest, newest
+        lead = {"p": project, "q": name}
+        rest = {"e": {"$gt": now}}
+        first = first_in_marker_order(docs, lead, rest, limit=1, top=top,
+                                      head=heads.guess(project, name), projection={"cr": 1})
+        return (first[0] if first else None,
+                last_in_marker_order(docs, lead, rest, top=top, projection={"cr": 1}))
 
 
 def _metadata_query(filters: Mapping[str, Any]) -> Document:
