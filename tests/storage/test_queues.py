@@ -82,6 +82,23 @@ def test_delete_removes_queue_and_messages(store):
     assert claim(store) == (None, [])
 
 
+def test_a_deep_queue_created_again_serves_its_new_messages(store):
+    """Whatever was learnt of the deleted queue's depth, the new one's messages are
+    listed, counted and claimed in FIFO order."""
+    post(store, 700)
+    for _ in range(3):
+        claim(store, ttl=3600, limit=20)
+    store.queues.delete(PROJECT, QUEUE)
+    fresh = post(store, 30)
+    assert ids(store.messages.list(PROJECT, QUEUE, limit=10)) == fresh[:10]
+    assert ids(listed(store)) == fresh
+    stats = store.queues.stats(PROJECT, QUEUE)
+    assert (stats.total, stats.oldest.id, stats.newest.id) == (30, fresh[0], fresh[-1])
+    _, claimed = claim(store, limit=20)
+    assert ids(claimed) == fresh[:20]
+    assert ids(listed(store)) == fresh[20:]
+
+
 def test_delete_missing_queue_is_noop(store):
     store.queues.delete(PROJECT, "ghost")
     assert store.queues.exists(PROJECT, "ghost") is False
