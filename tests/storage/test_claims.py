@@ -49,6 +49,7 @@ def test_claim_limit_fifo_and_tags(store, clock):
         assert message.is_claimed(t)
     stored = store.messages.get(PROJECT, QUEUE, posted[0])
     assert (stored.claim_id, stored.claim_expires) == (claim_id, t + 120)
+    assert claimed == store.claims.get(PROJECT, QUEUE, claim_id).messages
 
     second, rest = claim(store, limit=3)
     assert second != claim_id
@@ -278,6 +279,7 @@ def test_claim_extends_lifetime_of_messages_expiring_first(store, clock):
     long = post(store, 1, ttl=1000)
     t = now(clock)
     claim_id, claimed = claim(store, ttl=300, grace=60, limit=3)
+    assert claimed == store.claims.get(PROJECT, QUEUE, claim_id).messages
     by_id = {m.id: m for m in claimed}
     assert (by_id[short[0]].ttl, by_id[short[0]].expires) == (360, t + 360)
     assert (by_id[edge[0]].ttl, by_id[edge[0]].expires) == (300, t + 300)

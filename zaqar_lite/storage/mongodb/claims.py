@@ -7,6 +7,8 @@ concurrent claimants never hold the same message, they just get fewer.
 
 from __future__ import annotations
 
+import dataclasses
+
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
@@ -37,7 +39,8 @@ class MongoClaims(ClaimController):
         self, project: str, queue: str, *, ttl: int, grace: int, limit: int
     ) -> tuple[str | None, list[Message]]:
         """Select candidates, tag the free ones with one update_many, extend their
-        lifetimes, dead-letter the over-claimed ones, then read the claim back.
+        lifetimes, dead-letter the over-claimed ones, then answer the candidates as
+        tagged; the claim is read back only if a concurrent claimant took some.
 
         If other claimants took every candidate first, select again.
         """
@@ -52,8 +55,7 @@ class MongoClaims(ClaimController):
         free = {"e": {"$gt": now}, "c.e": {"$lte": now}, "d": {"$lte": now}}
         tagged = 0
         for _ in range(CLAIM_ATTEMPTS):
-            candidates = free_messages(self._db, project, queue, free, limit, top,
-                                       projection={"c.n": 1, "e": 1, "k": 1})
+            candidates = free_messages(self._db, project, queue, free, limit, top)
             if not candidates:
                 return None, []
             live, dead = split_candidates(
@@ -69,6 +71,10 @@ class MongoClaims(ClaimController):
                 break
         if not tagged:
             return None, []
+        if tagged == len(live):
+            taken = set(live)
+            return claim_id, [_as_claimed(doc, claim_id, terms) for doc in candidates
+                              if doc["_id"] in taken]
         messages = _claimed_messages(self._db, project, queue, claim_id, now)
         return (claim_id, messages) if messages else (None, [])
 
@@ -124,6 +130,18 @@ def _tag(
         query, {"$set": {"c.id": claim_id, "c.e": terms.expires, "c.t": terms.ttl},
                 "$inc": {"c.n": 1}})
     return result.modified_count
+
+
+def _as_claimed(doc: Document, claim_id: str, terms: ClaimTerms) -> Message:
+    """A candidate as ``_tag`` (and ``_extend_lifetimes``) just stored it, from the
+    candidate as read (a claim taken and released by another in between could have
+    lengthened its life or counted one more claim: the stored message says so)."""
+    message = message_from_doc(doc)
+    if terms.needs_longer_life(message.expires):
+        extended = terms.extended
+        message = dataclasses.replace(message, ttl=extended.ttl, expires=extended.expires)
+    return dataclasses.replace(message, claim_id=claim_id, claim_expires=terms.expires,
+                               claim_ttl=terms.ttl, claim_count=message.claim_count + 1)
 
 
 def _extend_lifetimes(
