@@ -35,6 +35,13 @@ def post(
     return store.messages.post(project, queue, new, client_id, create_queue=create_queue)
 
 
+def post_in_batches(store: Store, count: int, *, batch: int = 100, **kwargs: Any) -> list[str]:
+    """Post ``count`` messages ``batch`` to a call, so that no one store call has to
+    carry a deep queue's worth (each call has the store's own time limit)."""
+    return [mid for start in range(0, count, batch)
+            for mid in post(store, min(batch, count - start), **kwargs)]
+
+
 def listed(
     store: Store, *, queue: str = QUEUE, project: str = PROJECT, **kwargs: Any
 ) -> list[Message]:

@@ -23,6 +23,7 @@ from .helpers import (
     listed,
     now,
     post,
+    post_in_batches,
     run_concurrently,
 )
 
@@ -210,7 +211,7 @@ def test_release_frees_at_once(store, clock):
 def test_claims_deep_in_a_queue_take_the_oldest_free_messages_first(store, clock):
     """Messages freed far behind where claims have got to (a released claim, a
     lapsed one) come first, then the next ones in FIFO order."""
-    posted = post(store, 600)
+    posted = post_in_batches(store, 600)
     lapsing, _ = claim(store, ttl=60, limit=5)
     released, _ = claim(store, ttl=3600, limit=5)
     claim(store, ttl=3600, limit=5)
@@ -236,7 +237,7 @@ def test_claims_deep_in_a_queue_take_the_oldest_free_messages_first(store, clock
 def test_a_first_claim_finds_free_messages_past_long_gaps(store):
     """A claim with no earlier one to go by takes the oldest free messages however
     far into the queue they start, and across gaps of deleted ones."""
-    posted = post(store, 700)
+    posted = post_in_batches(store, 700)
     kept = posted[395:400] + posted[650:670]
     gone = [mid for mid in posted if mid not in kept]
     for start in range(0, len(gone), 100):

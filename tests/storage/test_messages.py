@@ -16,7 +16,18 @@ from zaqar_lite.errors import (
 )
 from zaqar_lite.storage.base import Draft, NewMessage, is_valid_id
 
-from .helpers import MALFORMED_IDS, PROJECT, QUEUE, UNKNOWN_ID, claim, ids, listed, now, post
+from .helpers import (
+    MALFORMED_IDS,
+    PROJECT,
+    QUEUE,
+    UNKNOWN_ID,
+    claim,
+    ids,
+    listed,
+    now,
+    post,
+    post_in_batches,
+)
 
 BODIES = [
     {"event": "BackupStarted", "nested": {"list": [1, 2.5, None, True, {"deep": ["x"]}]}},
@@ -195,7 +206,7 @@ def test_list_fifo_and_paging_with_after(store):
 def test_list_pages_through_a_deep_queue_with_gaps(store, clock):
     """Pages, from the start or after a marker, skip long runs of deleted messages
     and claimed ones, and reach messages posted since (in FIFO order)."""
-    posted = post(store, 700)
+    posted = post_in_batches(store, 700)
     scattered = random.Random(7)
     kept = posted[5:8] + [mid for mid in posted[8:650] if scattered.random() < 0.15] + posted[650:]
     gone = [mid for mid in posted if mid not in kept]

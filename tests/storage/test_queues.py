@@ -6,7 +6,7 @@ import pytest
 
 from zaqar_lite.errors import ClaimDoesNotExist, MessageDoesNotExist, QueueDoesNotExist
 
-from .helpers import PROJECT, QUEUE, claim, ids, listed, post
+from .helpers import PROJECT, QUEUE, claim, ids, listed, post, post_in_batches
 
 OTHER = "project-b"
 
@@ -85,7 +85,7 @@ def test_delete_removes_queue_and_messages(store):
 def test_a_deep_queue_created_again_serves_its_new_messages(store):
     """Whatever was learnt of the deleted queue's depth, the new one's messages are
     listed, counted and claimed in FIFO order."""
-    post(store, 700)
+    post_in_batches(store, 700)
     for _ in range(3):
         claim(store, ttl=3600, limit=20)
     store.queues.delete(PROJECT, QUEUE)

@@ -8,7 +8,7 @@ import pytest
 
 from zaqar_lite.errors import QueueDoesNotExist
 
-from .helpers import PROJECT, QUEUE, UNKNOWN_ID, claim, post
+from .helpers import PROJECT, QUEUE, UNKNOWN_ID, claim, post, post_in_batches
 
 
 def counts(stats):
@@ -132,7 +132,7 @@ def test_ends_of_a_deep_queue_with_gaps(store, clock):
     """The oldest and newest live messages are found past long runs of deleted
     ones at either end, whether they are claimed or not, and expired ones are
     passed over."""
-    posted = post(store, 300, ttl=60) + post(store, 400)
+    posted = post_in_batches(store, 300, ttl=60) + post_in_batches(store, 400)
     scattered = random.Random(11)
     kept = [mid for mid in posted[:690] if scattered.random() < 0.1]
     gone = [mid for mid in posted if mid not in kept]
