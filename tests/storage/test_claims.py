@@ -11,7 +11,7 @@ import time
 import pytest
 
 from zaqar_lite.errors import ClaimDoesNotExist
-from zaqar_lite.storage.base import NewMessage, is_valid_id
+from zaqar_lite.storage.base import is_valid_id
 
 from .helpers import (
     MALFORMED_IDS,
@@ -342,10 +342,7 @@ def test_concurrent_claimants_share_nothing(store, request):
     """16 workers claim (limit 5) and delete with their claim id until the queue
     of 2,000 messages is empty: each message claimed and deleted exactly once."""
     total, workers, limit = concurrency_queue_size(request), 16, 5
-    posted: list[str] = []
-    for start in range(0, total, 500):
-        batch = [NewMessage(body={"n": n}, ttl=3600) for n in range(start, min(start + 500, total))]
-        posted += store.messages.post(PROJECT, QUEUE, batch, None, create_queue=True)
+    posted = post_in_batches(store, total)
     assert len(set(posted)) == total
 
     lock = threading.Lock()
@@ -393,9 +390,7 @@ def test_concurrent_pops_and_claims_share_nothing(store, request):
     """Eight poppers and eight claimants race over one queue: every message is
     taken exactly once, by a pop or by a claim, and none is lost."""
     total = min(concurrency_queue_size(request), 600)
-    posted = store.messages.post(
-        PROJECT, QUEUE, [NewMessage(body={"n": n}, ttl=3600) for n in range(total)], None,
-        create_queue=True)
+    posted = post_in_batches(store, total)
     lock = threading.Lock()
     taken: list[str] = []
     deadline = time.monotonic() + WORK_SECONDS
