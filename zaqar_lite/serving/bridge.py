@@ -41,11 +41,6 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
-def every_request(scope: Mapping[str, Any]) -> bool:
-    """Any request at all."""
-    return True
-
-
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -70,7 +65,7 @@ class WsgiBridge:
     """
 
     def __init__(self, app: WsgiApp, *, threads: int, max_body: int, request_timeout: float,
-                 pooled: Callable[[Mapping[str, Any]], bool] = every_request,
+                 pooled: Callable[[Mapping[str, Any]], bool],
                  services: Sequence[Service] = ()) -> None:
         self._app = app
         self._services = tuple(services)
