@@ -161,16 +161,13 @@ class MongoMessages(MessageController):
     def _page(self, project: str, queue: str, after: int | None, rest: Document,
               limit: int) -> builtins.list[Document]:
         """Messages after marker ``after`` (all if None), in marker windows when this
-        process knows how far the queue's counter has gone (``Heads``)."""
+        process knows how far the queue's counter has gone (``Heads``), else in one
+        query."""
         heads = self._db.heads
-        top = heads.top(project, queue)
-        if top is None:
-            return in_marker_order(self._db.message_docs,
-                                   {"p": project, "q": queue, "k": {"$gt": after or 0}}, rest,
-                                   limit=limit)
         head = after if after is not None else heads.guess(project, queue)
         return first_in_marker_order(self._db.message_docs, {"p": project, "q": queue}, rest,
-                                     limit=limit, head=head, top=top, after=after or 0)
+                                     limit=limit, head=head, top=heads.top(project, queue),
+                                     after=after or 0)
 
     @translate_errors
     def get(self, project: str, queue: str, message_id: str) -> Message:

@@ -87,21 +87,22 @@ class Heads:
 
 
 def first_in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
-                          limit: int, head: int, top: int, after: int | None = None,
+                          limit: int, head: int, top: int | None, after: int | None = None,
                           projection: Document | None = None) -> list[Document]:
     """The first ``limit`` messages (by marker, after ``after`` if given) matching
     ``lead`` and ``rest``, read window by window: the markers up to a little past
     ``head``, then windows ``WIDENING`` times wider each, until one reaches
-    ``top`` (a marker above those the queue's counter has given), which is left
-    open-ended. The windows cover every marker in turn, so the result is the
-    one query's of ``in_marker_order``; each costs what its window holds.
+    ``top`` (a marker above those the queue's counter has given; None: unknown,
+    so the first window), which is left open-ended. The windows cover every
+    marker in turn, so the result is the one query's of ``in_marker_order``;
+    each costs what its window holds.
     """
     found: list[Document] = []
     markers: Document = {} if after is None else {"$gt": after}
     span = max(FIRST_WINDOW, 8 * limit)
     high = max(head, after or 0) + span
     while True:
-        open_ended = high >= top
+        open_ended = top is None or high >= top
         if not open_ended:
             markers["$lt"] = high
         found += in_marker_order(messages, {**lead, "k": markers} if markers else lead, rest,
@@ -114,38 +115,38 @@ def first_in_marker_order(messages: Collection[Document], lead: Document, rest: 
 
 
 def last_in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
-                         top: int, projection: Document | None = None) -> Document | None:
+                         top: int | None, projection: Document | None = None) -> Document | None:
     """The message with the highest marker matching ``lead`` and ``rest``, read
     window by window downwards: the markers from a little below ``top`` up (all
     of them, so later posts count too), then windows ``WIDENING`` times wider
-    each, the one that reaches marker 0 left open-ended below."""
+    each, the one that reaches marker 0 (at once if ``top`` is None) left
+    open-ended below."""
+    markers: Document = {}
+    low = 0 if top is None else top - FIRST_WINDOW
     span = FIRST_WINDOW
-    high: int | None = None
     while True:
-        low = (top if high is None else high) - span
-        markers: Document = {} if high is None else {"$lt": high}
         if low > 0:
             markers["$gte"] = low
         found = in_marker_order(messages, {**lead, "k": markers} if markers else lead, rest,
                                 limit=1, projection=projection, newest_first=True)
         if found or low <= 0:
             return found[0] if found else None
-        high = low
         span *= WIDENING
+        markers = {"$lt": low}
+        low -= span
 
 
 def free_messages(db: Database, project: str, queue: str, free: Document, limit: int,
-                  top: int | None, *, projection: Document | None = None) -> list[Document]:
-    """The queue's oldest ``limit`` messages that match ``free``: with ``top`` known,
-    searched from where this process last found free ones (``Heads``), which it
-    then moves on; else in one query."""
-    lead = {"p": project, "q": queue}
-    if top is None:
-        return in_marker_order(db.message_docs, lead, free, limit=limit, projection=projection)
+                  top: int | None) -> list[Document]:
+    """The queue's oldest ``limit`` messages that match ``free``, searched from where
+    this process last found free ones (``Heads``), which it then moves on."""
     heads = db.heads
-    heads.reached(project, queue, top)
-    found = first_in_marker_order(db.message_docs, lead, free, limit=limit,
-                                  head=heads.guess(project, queue), top=top,
-                                  projection=projection)
-    heads.saw(project, queue, int(found[-1]["k"]) + 1 if found else top)
+    found = first_in_marker_order(db.message_docs, {"p": project, "q": queue}, free,
+                                  limit=limit, head=heads.guess(project, queue), top=top)
+    if top is not None:
+        heads.reached(project, queue, top)
+    if found:
+        heads.saw(project, queue, int(found[-1]["k"]) + 1)
+    elif top is not None:
+        heads.saw(project, queue, top)
     return found

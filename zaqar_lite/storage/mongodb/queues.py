@@ -206,11 +206,6 @@ class MongoQueues(QueueController):
         docs = self._db.message_docs
         heads = self._db.heads
         top = heads.top(project, name)
-        if top is None:
-            live = {"p": project, "q": name, "e": {"$gt": now}}
-            oldest, newest = (docs.find_one(live, {"cr": 1}, sort=[("k", order)])
-                              for order in (1, -1))
-            return oldest, newest
         lead = {"p": project, "q": name}
         rest = {"e": {"$gt": now}}
         first = first_in_marker_order(docs, lead, rest, limit=1, top=top,
