@@ -16,7 +16,6 @@ costs what its window holds, on MongoDB as on the stand-in.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 from pymongo.collection import Collection
@@ -63,7 +62,6 @@ class Heads:
     def __init__(self) -> None:
         self._next: dict[tuple[str, str], int] = {}
         self._top: dict[tuple[str, str], int] = {}
-        self._lock = threading.Lock()
 
     def guess(self, project: str, queue: str) -> int:
         return self._next.get((project, queue), 0)
@@ -79,11 +77,11 @@ class Heads:
         """The queue's counter has given only markers below ``top``."""
         self._keep(self._top, (project, queue), top)
 
-    def _keep(self, seen: dict[tuple[str, str], int], key: tuple[str, str], marker: int) -> None:
-        with self._lock:
-            if len(seen) >= HEADS_KEPT:
-                seen.clear()
-            seen[key] = marker
+    @staticmethod
+    def _keep(seen: dict[tuple[str, str], int], key: tuple[str, str], marker: int) -> None:
+        if len(seen) >= HEADS_KEPT:
+            seen.clear()
+        seen[key] = marker
 
 
 def first_in_marker_order(messages: Collection[Document], lead: Document, rest: Document, *,
