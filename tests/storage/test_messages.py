@@ -541,6 +541,24 @@ def test_pop_free_messages_oldest_first(store, clock):
     assert store.queues.stats(PROJECT, QUEUE).total == 0
 
 
+def test_pops_deep_in_a_queue_take_the_oldest_free_messages_first(store, clock):
+    """Messages freed far behind where pops have got to (a released claim, a lapsed
+    one) are popped first, then the next ones in FIFO order, then later posts."""
+    posted = post_in_batches(store, 600)
+    claim(store, ttl=60, limit=5)
+    released, _ = claim(store, ttl=3600, limit=5)
+    for start in range(10, 510, 20):
+        assert ids(store.messages.pop(PROJECT, QUEUE, 20)) == posted[start:start + 20]
+    store.claims.delete(PROJECT, QUEUE, released)
+    assert ids(store.messages.pop(PROJECT, QUEUE, 10)) == posted[5:10] + posted[510:515]
+    clock.advance(61)
+    assert ids(store.messages.pop(PROJECT, QUEUE, 10)) == posted[0:5] + posted[515:520]
+    newer = post(store, 3)
+    store.messages.delete_many(PROJECT, QUEUE, posted[520:])
+    assert ids(store.messages.pop(PROJECT, QUEUE, 20)) == newer
+    assert store.messages.pop(PROJECT, QUEUE, 20) == []
+
+
 def test_pop_ignores_delays(store):
     delayed = post(store, 2, delay=300)
     assert listed(store) == []

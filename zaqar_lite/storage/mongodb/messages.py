@@ -30,7 +30,10 @@ from zaqar_lite.storage.mongodb.outbox import (
     hold_deliveries,
     release_deliveries,
 )
-from zaqar_lite.storage.mongodb.queries import first_in_marker_order, in_marker_order
+from zaqar_lite.storage.mongodb.queries import (
+    first_in_marker_order,
+    free_messages,
+)
 from zaqar_lite.storage.mongodb.queues import (
     POST_ATTEMPTS,
     catch_up_counter,
@@ -234,15 +237,17 @@ class MongoMessages(MessageController):
 
         The hold is taken like a claim (one conditional ``update_many``), so
         concurrent pops and claims never share a message; three round trips
-        whatever the count. If the connection drops before the delete, the held
+        whatever the count. The candidates are searched in marker windows, as a
+        claim's are. If the connection drops before the delete, the held
         messages come back after ``POP_HOLD_SECONDS`` instead of being lost.
         """
         if limit < 1:
             return []
         now = self._db.now()
         docs = self._db.message_docs
-        candidates = in_marker_order(docs, {"p": project, "q": queue},
-                                     {"e": {"$gt": now}, "c.e": {"$lte": now}}, limit=limit)
+        candidates = free_messages(self._db, project, queue,
+                                   {"e": {"$gt": now}, "c.e": {"$lte": now}}, limit,
+                                   self._db.heads.top(project, queue))
         if not candidates:
             return []
         token = new_id()
