@@ -58,12 +58,30 @@ RESERVED_METADATA_KEYS = (
     "_enable_encrypt_messages",
 )
 """Reserved queue metadata keys that are always shown (with defaults) in API v2."""
+METADATA_DEPTH_MAX = 99
+"""Levels of objects and arrays queue metadata may nest, itself included: MongoDB
+stores documents nested at most 100 levels deep, and a queue's document holds
+its metadata one level down."""
 
 # Keywords whose failure means "wrong shape" (400 Invalid request body); they
 # are reported before range failures (400 Invalid API request).
 _SHAPE_KEYWORDS = ("type", "required")
 
 _UUID_PREFIXES = ("urn:", "uuid:")
+
+
+def nesting_depth(document: Any) -> int:
+    """Objects and arrays along the deepest path of a JSON document (0: a scalar)."""
+    deepest = 0
+    pending = [(document, 1)]
+    while pending:
+        node, level = pending.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in node)
+    return deepest
 
 
 def _field_type_error(field: str) -> str:
@@ -372,12 +390,22 @@ class RequestValidator:
                 'Reserved queue attributes in metadata (which names start with "_") '
                 "can not be set in API v1.")
 
+    def metadata_depth(self, metadata: Mapping[str, Any], error: type[ZaqarError]) -> None:
+        """Metadata may nest at most ``METADATA_DEPTH_MAX`` levels; the error names
+        the key whose value nests deeper."""
+        for key, value in metadata.items():
+            if nesting_depth(value) >= METADATA_DEPTH_MAX:
+                raise error(f"Queue metadata is nested too deeply under the key {key!r}: "
+                            f"at most {METADATA_DEPTH_MAX} levels of objects and arrays, "
+                            "the metadata itself included.")
+
     def queue_metadata(self, metadata: Mapping[str, Any], error: type[ZaqarError]) -> None:
-        """Check the reserved ``_`` keys; other keys are free-form.
+        """Check the nesting and the reserved ``_`` keys; other keys are free-form.
 
         As in Zaqar, a type error fires only for truthy non-integers, so ``0``
         or ``false`` reach the range check; JSON ``true`` counts as 1.
         """
+        self.metadata_depth(metadata, error)
         limits = self.settings
         ranged = (
             ("_default_message_ttl", MIN_MESSAGE_TTL, limits.max_message_ttl,

@@ -63,6 +63,40 @@ def test_metadata_with_lone_surrogates(api: Api) -> None:
     assert api.get("/v2/queues/q").json()["a"] == 1
 
 
+def nested(levels: int) -> Any:
+    """A JSON value of ``levels`` objects and arrays, one inside the other."""
+    value: Any = "leaf"
+    for level in range(levels):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+def depth_error(key: str) -> str:
+    return (f"Queue metadata is nested too deeply under the key '{key}': at most 99 levels "
+            "of objects and arrays, the metadata itself included.")
+
+
+def test_metadata_nested_deeper_than_a_store_keeps_is_refused(api: Api) -> None:
+    """99 levels, the metadata object included, are stored and read back on every
+    store; one more is a 400 naming the key, for create, PATCH and v1's PUT."""
+    deepest = {"shallow": 1, "deep": nested(98)}
+    assert_status(api.put("/v2/queues/q", json=deepest), 201)
+    assert api.get("/v2/queues/q").json()["deep"] == nested(98)
+    resp = api.put("/v2/queues/q2", json={"shallow": 1, "deep": nested(99)})
+    assert_error(resp, 400, "Invalid API request", depth_error("deep"))
+    patch = json.dumps([{"op": "add", "path": "/metadata/more", "value": nested(99)}])
+    resp = api.patch("/v2/queues/q", data=patch.encode(), headers={"Content-Type": PATCH_TYPE})
+    assert_error(resp, 400, INVALID_BODY, depth_error("more"))
+    api.put("/v1/queues/q1")
+    resp = api.put("/v1/queues/q1/metadata", json={"deep": nested(99)})
+    assert_error(resp, 400, "Invalid API request", depth_error("deep"))
+    assert_status(api.put("/v1/queues/q1/metadata", json={"deep": nested(98)}), 204)
+    assert api.get("/v1/queues/q1/metadata").json() == {"deep": nested(98)}
+    listed = api.get("/v2/queues?detailed=true").json()["queues"]
+    assert [(queue["name"], queue["metadata"].get("deep")) for queue in listed] == [
+        ("q", nested(98)), ("q1", nested(98))]
+
+
 def test_paired_surrogates_and_escaped_backslashes_are_fine(api: Api) -> None:
     data = b'{"messages": [{"body": ["\\ud83d\\ude00", "\\\\ud800"]}]}'
     resp = api.post("/v2/queues/q/messages", data=data, headers=JSON)

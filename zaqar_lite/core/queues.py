@@ -97,6 +97,7 @@ class Queues:
         self._check_metadata_size(body, ValidationFailed)
         metadata = body.object(required=True) or {}
         self._validator.no_reserved_keys(metadata)
+        self._validator.metadata_depth(metadata, ValidationFailed)
         self._store.queues.set_metadata(project, name, metadata)
 
     def patch(self, project: str, name: str, body: Body) -> dict[str, Any]:
