@@ -58,6 +58,11 @@ RESERVED_METADATA_KEYS = (
     "_enable_encrypt_messages",
 )
 """Reserved queue metadata keys that are always shown (with defaults) in API v2."""
+BODY_DEPTH_MAX = 200
+"""Levels of objects and arrays a request body may nest. Fixed, so that what is
+accepted does not depend on how deep the parser's call stack happens to be, and
+well inside what every later encoding of it (a response, a notification) can
+hold."""
 METADATA_DEPTH_MAX = 99
 """Levels of objects and arrays queue metadata may nest, itself included: MongoDB
 stores documents nested at most 100 levels deep, and a queue's document holds

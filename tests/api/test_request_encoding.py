@@ -97,6 +97,33 @@ def test_metadata_nested_deeper_than_a_store_keeps_is_refused(api: Api) -> None:
         ("q", nested(98)), ("q1", nested(98))]
 
 
+TOO_DEEP = "Request body is nested too deeply: at most 200 levels of objects and arrays."
+
+
+def test_bodies_nested_past_the_limit_are_refused_and_the_deepest_read_back(api: Api) -> None:
+    """A body may nest 200 levels (its envelope included). The deepest message is
+    listed, claimed and fetched by every version; one level more, or far more, is
+    a 400, and nothing is stored."""
+    body = nested(197)  # within {"messages": [{"body": ...}]}: 200 levels
+    resp = api.post("/v2/queues/q/messages", json={"messages": [{"body": body}]})
+    assert_status(resp, 201)
+    href = resp.json()["resources"][0]
+    for deeper in (json.dumps(nested(198)), "[" * 5000 + "1" + "]" * 5000):
+        data = '{"messages": [{"body": ' + deeper + "}]}"
+        resp = api.post("/v2/queues/q/messages", data=data.encode(), headers=JSON)
+        assert_error(resp, 400, INVALID_BODY, TOO_DEEP)
+    resp = api.post("/v1/queues/q/messages", json=[{"ttl": 60, "body": nested(199)}])
+    assert_error(resp, 400, INVALID_BODY, TOO_DEEP)
+    assert api.get(href).json()["body"] == body
+    for path in ("/v1/queues/q/messages?echo=true", "/v1.1/queues/q/messages?echo=true",
+                 "/v2/queues/q/messages?echo=true"):
+        assert [m["body"] for m in api.get(path).json()["messages"]] == [body]
+    claimed = api.post("/v2/queues/q/claims", json={"ttl": 60, "grace": 60})
+    assert_status(claimed, 201)
+    assert [m["body"] for m in claimed.json()["messages"]] == [body]
+    assert api.get("/v2/queues/q/stats").json()["messages"]["total"] == 1
+
+
 def test_paired_surrogates_and_escaped_backslashes_are_fine(api: Api) -> None:
     data = b'{"messages": [{"body": ["\\ud83d\\ude00", "\\\\ud800"]}]}'
     resp = api.post("/v2/queues/q/messages", data=data, headers=JSON)

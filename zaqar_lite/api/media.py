@@ -3,8 +3,8 @@
 A body exists only when ``Content-Length`` announces it (a chunked body
 counts as none). It must be UTF-8. Integers beyond signed 64 bits, non-finite
 numbers (also ``1e999``), strings holding a lone UTF-16 surrogate (``"\\ud800"``,
-which no store can encode) and documents nested too deeply to parse are
-rejected, and the top level must be an object or an array.
+which no store can encode) and documents nested more than ``BODY_DEPTH_MAX``
+levels deep are rejected, and the top level must be an object or an array.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from typing import Any
 import falcon
 
 from zaqar_lite.errors import InvalidBody
-from zaqar_lite.validation import INT64_MAX, INT64_MIN
+from zaqar_lite.validation import BODY_DEPTH_MAX, INT64_MAX, INT64_MIN, nesting_depth
+
+_TOO_DEEP = (f"Request body is nested too deeply: at most {BODY_DEPTH_MAX} levels of "
+             "objects and arrays.")
 
 
 class _IntegerTooLarge(ValueError):
@@ -85,10 +88,16 @@ def parse_json(raw: bytes) -> Any:
                               parse_constant=_reject_constant)
     except _IntegerTooLarge:
         raise InvalidBody("JSON contains integer that is too large.") from None
-    except (ValueError, RecursionError):
+    except RecursionError:
+        raise InvalidBody(_TOO_DEEP) from None
+    except ValueError:
         raise InvalidBody("Request body could not be parsed.") from None
     if not isinstance(document, (dict, list)):
         raise InvalidBody("Request body could not be parsed.")
+    # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
+    if (text.count("[") + text.count("{") > BODY_DEPTH_MAX
+            and nesting_depth(document) > BODY_DEPTH_MAX):
+        raise InvalidBody(_TOO_DEEP)
     # Only an escape can produce a lone surrogate: the text itself was valid UTF-8.
     if _SURROGATE_ESCAPE.search(text):
         where = _lone_surrogate(document)
