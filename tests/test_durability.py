@@ -1,5 +1,6 @@
 """Nothing acknowledged is lost: kill -9 of the database (MongoDB driver) or of the
-server (SQLite) right after a stream of 201s, restart, and every message is there.
+server (SQLite) right after a stream of 201s, restart, and every message is there;
+and a deliverer that stops while the database is gone says so and stops.
 
 The MongoDB test runs its own SecantusDB as a child process so it can kill it
 (the shared in-process one cannot be killed).
@@ -7,6 +8,7 @@ The MongoDB test runs its own SecantusDB as a child process so it can kill it
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -22,6 +24,11 @@ from bson import ObjectId
 from pymongo import MongoClient
 
 from tests.live_server import UNRELIABLE, LiveServer, free_port, start_server, stop_server
+from zaqar_lite.config import Settings
+from zaqar_lite.notify.deliverer import Deliverer
+from zaqar_lite.notify.senders import Outcome
+from zaqar_lite.storage import open_store
+from zaqar_lite.storage.base import NewMessage, Notice
 
 HEADERS = {"Client-ID": "3d1c8e4a-7b0f-4c55-9a7e-2f6b1d0c9e11", "X-Project-ID": "durable"}
 POSTERS = 4
@@ -184,3 +191,34 @@ def test_a_standalone_mongod_is_refused_unless_unreliable(child_database: Databa
         f"zaqar-lite: refusing to start: MongoDB at {child_database.uri} is a single mongod "
         "without replication, so an acknowledged write lives on one machine only; use a "
         "replica set, or set [DEFAULT] unreliable = true to accept that"]
+
+
+def test_a_deliverer_stopping_while_mongodb_is_gone_logs_it_and_stops(
+    child_database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A send that ends after the database died cannot be written down: stopping says
+    so in one warning instead of failing, and takes about a server-selection timeout."""
+    store = open_store(child_database.uri + "?serverSelectionTimeoutMS=300",
+                       database="stopping", unreliable=True, max_reconnect_attempts=1)
+    store.subscriptions.create("p", "q", "http://127.0.0.1:9/hook", 3600, {})
+    notice = Notice(payloads=[{"body": 1}], confirmed_only=False, queue_policy={})
+    store.messages.post("p", "q", [NewMessage(body=1, ttl=3600)], None, create_queue=True,
+                        notice=notice)
+    sending, database_gone = threading.Event(), threading.Event()
+
+    def send(*_: object) -> Outcome:
+        sending.set()
+        database_gone.wait(30)
+        return Outcome.done("HTTP 200")
+
+    deliverer = Deliverer(store, Settings(), send=send)
+    assert deliverer.dispatch_due() == 1
+    assert sending.wait(30)
+    child_database.kill()
+    database_gone.set()
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="zaqar_lite.notify.deliverer"):
+        deliverer.stop()
+    assert time.monotonic() - started < OUTAGE_ANSWER_SECONDS
+    assert [record.getMessage().split(" (")[0] for record in caplog.records] == [
+        "stopping: how 1 notification attempts ended could not be written"]

@@ -90,12 +90,23 @@ class Deliverer:
         LOG.info("delivering notifications as %s", self.owner)
 
     def stop(self) -> None:
-        """Stop leasing, and wait (up to the delivery timeout) for sends under way."""
+        """Stop leasing, and wait (up to the delivery timeout) for sends under way.
+
+        If the store fails as their ends are written, the attempts stay leased
+        to this deliverer, and another sends them again once it is gone (at
+        least once), so the failure is logged and the stop goes on.
+        """
         self._stopping.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=self._settings.delivery_timeout)
-        self.wait_idle(self._settings.delivery_timeout)
+        try:
+            self.wait_idle(self._settings.delivery_timeout)
+        except ZaqarError as exc:
+            with self._lock:
+                unwritten = len(self._settled)
+            LOG.warning("stopping: how %d notification attempts ended could not be written "
+                        "(%s); they are sent again once this process is gone", unwritten, exc)
         self._pool.shutdown(wait=False)
 
     def wait_idle(self, timeout: float) -> bool:
