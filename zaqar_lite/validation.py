@@ -75,18 +75,18 @@ _SHAPE_KEYWORDS = ("type", "required")
 _UUID_PREFIXES = ("urn:", "uuid:")
 
 
-def nesting_depth(document: Any) -> int:
-    """Objects and arrays along the deepest path of a JSON document (0: a scalar)."""
-    deepest = 0
-    pending = [(document, 1)]
-    while pending:
-        node, level = pending.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            deepest = max(deepest, level)
-            pending.extend((child, level + 1) for child in node)
-    return deepest
+def nests_deeper(document: Any, levels: int) -> bool:
+    """Whether a JSON document has more than ``levels`` objects and arrays along one
+    path. Read level by level, looking into containers only and no further than
+    ``levels`` down: a large body costs less than its parse."""
+    level = [document] if isinstance(document, (dict, list)) else []
+    for _ in range(levels):
+        level = [child for node in level
+                 for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, (dict, list))]
+        if not level:
+            return False
+    return bool(level)
 
 
 def _field_type_error(field: str) -> str:
@@ -399,7 +399,7 @@ class RequestValidator:
         """Metadata may nest at most ``METADATA_DEPTH_MAX`` levels; the error names
         the key whose value nests deeper."""
         for key, value in metadata.items():
-            if nesting_depth(value) >= METADATA_DEPTH_MAX:
+            if nests_deeper(value, METADATA_DEPTH_MAX - 1):  # the metadata is a level too
                 raise error(f"Queue metadata is nested too deeply under the key {key!r}: "
                             f"at most {METADATA_DEPTH_MAX} levels of objects and arrays, "
                             "the metadata itself included.")

@@ -17,7 +17,7 @@ from typing import Any
 import falcon
 
 from zaqar_lite.errors import InvalidBody
-from zaqar_lite.validation import BODY_DEPTH_MAX, INT64_MAX, INT64_MIN, nesting_depth
+from zaqar_lite.validation import BODY_DEPTH_MAX, INT64_MAX, INT64_MIN, nests_deeper
 
 _TOO_DEEP = (f"Request body is nested too deeply: at most {BODY_DEPTH_MAX} levels of "
              "objects and arrays.")
@@ -96,7 +96,7 @@ def parse_json(raw: bytes) -> Any:
         raise InvalidBody("Request body could not be parsed.")
     # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
     if (text.count("[") + text.count("{") > BODY_DEPTH_MAX
-            and nesting_depth(document) > BODY_DEPTH_MAX):
+            and nests_deeper(document, BODY_DEPTH_MAX)):
         raise InvalidBody(_TOO_DEEP)
     # Only an escape can produce a lone surrogate: the text itself was valid UTF-8.
     if _SURROGATE_ESCAPE.search(text):
