@@ -429,6 +429,21 @@ def test_a_claim_never_lapses_before_its_ttl(store, clock, start):
         store.claims.get(PROJECT, QUEUE, claim_id)
 
 
+@pytest.mark.parametrize("start", [0.1, 0.5, 0.9])
+def test_a_claim_is_as_old_as_the_seconds_since_it_was_taken(store, clock, start):
+    clock.advance(start)
+    post(store, 1, ttl=3600)
+    claim_id, _ = claim(store, ttl=100)
+    assert store.claims.get(PROJECT, QUEUE, claim_id).age == 0
+    clock.advance(2.05)  # python-zaqarclient checks a claim is 2 s old 2 s later
+    assert store.claims.get(PROJECT, QUEUE, claim_id).age == 2
+    clock.advance(30)
+    store.claims.update(PROJECT, QUEUE, claim_id, ttl=100, grace=60)
+    assert store.claims.get(PROJECT, QUEUE, claim_id).age == 0
+    clock.advance(1)
+    assert store.claims.get(PROJECT, QUEUE, claim_id).age == 1
+
+
 @pytest.mark.parametrize("start", [0.1, 0.9])
 def test_a_renewed_claim_never_lapses_before_its_new_ttl(store, clock, start):
     post(store, 1, ttl=3600)

@@ -39,6 +39,7 @@ import abc
 import builtins
 import dataclasses
 import itertools
+import math
 import os
 import re
 import time
@@ -158,16 +159,19 @@ class Claim:
     messages: list[Message]
 
     @classmethod
-    def of(cls, claim_id: str, messages: list[Message], now: int) -> Claim:
-        """The claim carried by ``messages`` (all tagged with it, at least one).
+    def of(cls, claim_id: str, messages: list[Message], moment: float) -> Claim:
+        """The claim carried by ``messages`` (all tagged with it, at least one), read
+        at ``moment``.
 
-        Its ttl and expiry are on every message; its age counts from the last
-        time it was created or renewed.
+        Its ttl and expiry are on every message; its age counts whole seconds
+        from the last time it was created or renewed. The stored end rounds up,
+        so the start it gives is rounded up too, and so is ``moment``: a claim
+        taken at 10.3 is 2 s old at 12.35, as Zaqar counts.
         """
         first = messages[0]
         started = first.claim_expires - first.claim_ttl
-        return cls(id=claim_id, ttl=first.claim_ttl, age=max(0, now - started),
-                   messages=messages)
+        return cls(id=claim_id, ttl=first.claim_ttl,
+                   age=max(0, math.ceil(moment) - started), messages=messages)
 
 
 @dataclasses.dataclass(frozen=True)

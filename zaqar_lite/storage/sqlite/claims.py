@@ -54,13 +54,14 @@ class SQLiteClaims(ClaimController):
 
     @translate_errors
     def get(self, project: str, queue: str, claim_id: str) -> Claim:
-        now = self._db.now()
+        moment = self._db.clock()
+        now = int(moment)
         messages = []
         if is_valid_id(claim_id):
             messages = _claimed_messages(self._db.connection(), project, queue, claim_id, now)
         if not messages:
             raise ClaimDoesNotExist(project, queue, claim_id)
-        return Claim.of(claim_id, messages, now)
+        return Claim.of(claim_id, messages, moment)
 
     @translate_errors
     def update(self, project: str, queue: str, claim_id: str, *, ttl: int, grace: int) -> None:
