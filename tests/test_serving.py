@@ -207,6 +207,18 @@ def test_expect_100_continue_is_answered_before_the_body(threaded: LiveServer) -
     assert status == b"HTTP/1.1 201 Created"
 
 
+def test_whitespace_around_header_values_is_no_part_of_them(threaded: LiveServer) -> None:
+    request_bytes = (b"PUT /v2/queues/spaced HTTP/1.1\r\nHost: x\r\n"
+                     b"Client-ID: \t3d1c8e4a-7b0f-4c55-9a7e-2f6b1d0c9e11 \t\r\n"
+                     b"X-Project-ID:  serving-spaced \t \r\nConnection: close\r\n\r\n")
+    with socket.create_connection(threaded.address) as sock:
+        sock.sendall(request_bytes)
+        assert read_all(sock, 10).startswith(b"HTTP/1.1 201 ")
+    listing = requests.get(f"{threaded.url}/v2/queues",
+                           headers={**HEADERS, "X-Project-ID": "serving-spaced"}, timeout=30)
+    assert [q["name"] for q in listing.json()["queues"]] == ["spaced"]
+
+
 def test_no_body_is_sent_for_204_or_head(threaded: LiveServer) -> None:
     with socket.create_connection(threaded.address) as sock:
         sock.sendall(http_request("DELETE", "/v2/queues/never-made")

@@ -150,7 +150,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(431, f"The request has more than {MAX_HEADER_FIELDS} header fields.")
         if len(name) + len(value) > MAX_HEADER_FIELD:
             self._refuse(431, f"A header field is longer than {MAX_HEADER_FIELD} bytes.")
-        super().on_header(name, value)
+        # The parser drops the whitespace before a value but keeps what follows
+        # it, which is no part of the value either (RFC 9110, section 5.5).
+        super().on_header(name, value.rstrip(b" \t"))
 
     def _refuse(self, status: int, description: str) -> None:
         """Stop parsing: the parser reports the raised error, and uvicorn then calls
