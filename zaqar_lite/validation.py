@@ -43,6 +43,9 @@ LATEST_EXPIRY = 253402300799
 TRUST_SCHEMES = ("trust+http", "trust+https")
 DEFAULT_PAGE_SIZE = 10
 """Queues or messages per list page, and messages per claim, when no limit is given."""
+MESSAGE_INT_FIELDS = ("ttl", "delay")
+CLAIM_INT_FIELDS = ("ttl", "grace", "limit")
+"""Members of a message and of a claim body that must be whole numbers."""
 QUEUE_NAME_MAX_LENGTH = 64
 PROJECT_ID_MAX_LENGTH = 256
 QUEUE_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_\-.]+$")
@@ -91,6 +94,15 @@ def nests_deeper(document: Any, levels: int) -> bool:
 
 def _field_type_error(field: str) -> str:
     return f'The value of the "{field}" field must be a int.'
+
+
+def _no_fractions(document: Mapping[str, Any], fields: Sequence[str]) -> None:
+    """Zaqar checks these members with ``isinstance(value, int)``, which refuses a
+    number written with a fraction (``60.0``) that JSON Schema counts as an
+    integer."""
+    for field in fields:
+        if isinstance(document.get(field), float):
+            raise InvalidBody(_field_type_error(field))
 
 
 def _checks(*fields: tuple[str, str | None, bool]) -> list[dict[str, Any]]:
@@ -320,6 +332,8 @@ class RequestValidator:
             error = ValidationFailed("No messages to enqueu.")
         if error is not None:
             raise error
+        for item in items:
+            _no_fractions(item, MESSAGE_INT_FIELDS)
         checked: list[dict[str, Any]] = items
         return checked
 
@@ -337,6 +351,7 @@ class RequestValidator:
         error = self._claims[(required, required)].first_error(document)
         if error is not None:
             raise error
+        _no_fractions(document, CLAIM_INT_FIELDS)
         ttl = int(document.get("ttl", self.settings.default_claim_ttl))
         grace = int(document.get("grace", self.settings.default_claim_grace))
         limit = query_limit if query_limit is not None else document.get("limit", DEFAULT_PAGE_SIZE)
@@ -355,6 +370,7 @@ class RequestValidator:
         error = self._claims[(required, False)].first_error(document)
         if error is not None:
             raise error
+        _no_fractions(document, CLAIM_INT_FIELDS)
         grace_default = self.settings.default_claim_grace if rules.ttl_defaults else 0
         ttl = int(document.get("ttl", self.settings.default_claim_ttl))
         grace = int(document.get("grace", grace_default))

@@ -377,6 +377,7 @@ def test_post_to_a_missing_queue_is_404(api: Api) -> None:
     ([{}], INVALID_BODY, 'Missing "ttl" field.'),
     ([{"ttl": "60", "body": 1}], INVALID_BODY, type_error("ttl")),
     ([{"ttl": 60.5, "body": 1}], INVALID_BODY, type_error("ttl")),
+    ([{"ttl": 60.0, "body": 1}], INVALID_BODY, type_error("ttl")),
     ([{"ttl": None, "body": 1}], INVALID_BODY, type_error("ttl")),
     ([{"ttl": 59, "body": 1}], INVALID_API, TTL_RANGE),
     ([{"ttl": 1209601, "body": 1}], INVALID_API, TTL_RANGE),
