@@ -498,11 +498,12 @@ def test_get_by_ids_up_to_twenty(api: Api) -> None:
 
 @pytest.mark.parametrize("count", [21, 40])
 def test_get_by_too_many_ids(api: Api, count: int) -> None:
+    # Zaqar checks the count of ids to read as a page size.
     ids = [UNKNOWN_ID] * count
     assert_error(api.get(f"/v2/queues/q/messages?ids={','.join(ids)}"), 400, INVALID_API,
-                 IDS_RANGE)
+                 LIMIT_RANGE)
     query = "&".join(f"ids={mid}" for mid in ids)
-    assert_error(api.get(f"/v2/queues/q/messages?{query}"), 400, INVALID_API, IDS_RANGE)
+    assert_error(api.get(f"/v2/queues/q/messages?{query}"), 400, INVALID_API, LIMIT_RANGE)
 
 
 @pytest.mark.parametrize(("query", "listed"), [
@@ -519,10 +520,14 @@ def test_get_by_ids_nothing_found(api: Api, query: str, listed: str) -> None:
                                              f"{queue} for project {api.project}.")
 
 
-def test_empty_ids_parameter_means_a_listing(api: Api) -> None:
+def test_an_empty_ids_parameter_means_a_listing_and_commas_alone_no_ids(api: Api) -> None:
     post_messages(api, "q", 1)
-    for query in ("ids=", "ids=,", "ids=,,,"):
+    for query in ("ids=", "ids=&ids="):
         assert bodies(list_messages(api, "q", f"echo=true&{query}")) == [{"n": 0}]
+    for query in ("ids=,", "ids=,,,"):
+        assert_error(api.get(f"/v2/queues/q/messages?{query}"), 400, INVALID_API, LIMIT_RANGE)
+        assert_error(api.delete(f"/v2/queues/q/messages?{query}"), 400, INVALID_API, IDS_RANGE)
+    assert stats(api, "q")["total"] == 1
 
 
 # -- delete one -----------------------------------------------------------------------
@@ -643,7 +648,7 @@ def test_bulk_delete_up_to_twenty_ids(api: Api) -> None:
     assert stats(api, "q")["total"] == 1
 
 
-@pytest.mark.parametrize("query", ["", "?ids=", "?pop=", "?ids=,", "?claim_ids=x", "?other=1"])
+@pytest.mark.parametrize("query", ["", "?ids=", "?pop=", "?claim_ids=x", "?other=1"])
 def test_bulk_delete_needs_ids_or_pop(api: Api, query: str) -> None:
     post_messages(api, "q", 1)
     assert_error(api.delete(f"/v2/queues/q/messages{query}"), 400, INVALID_API,

@@ -332,7 +332,8 @@ def test_get_by_ids_none_found_is_404(api: Api) -> None:
                                          f"found in the queue q for project {api.project}.")
     assert_error(api.get(f"/v1.1/queues/nope/messages?ids={UNKNOWN_ID}"), 404)
     ids = ",".join(str(i) for i in range(21))
-    assert_error(api.get(f"{Q}/messages?ids={ids}"), 400, INVALID_API, IDS_LIMIT)
+    assert_error(api.get(f"{Q}/messages?ids={ids}"), 400, INVALID_API, MESSAGE_LIMIT)
+    assert_error(api.get(f"{Q}/messages?ids=,"), 400, INVALID_API, MESSAGE_LIMIT)
 
 
 # --- deleting and popping --------------------------------------------------------------
@@ -369,6 +370,7 @@ def test_pop(api: Api) -> None:
     ("pop=-1", POP_RANGE),
     ("pop=10000000", POP_RANGE),
     ("ids=" + ",".join(str(i) for i in range(21)), IDS_LIMIT),
+    ("ids=,", IDS_LIMIT),
 ])
 def test_delete_many_errors(api: Api, query: str, description: str) -> None:
     post_v1_1(api, "q", 1)

@@ -1,7 +1,8 @@
 """Query-string parameters, parsed as Zaqar parses them.
 
 Empty values count as absent; a scalar given several times (or with a comma)
-takes its last value; lists accept both ``ids=a,b`` and ``ids=a&ids=b``.
+takes its last value; lists accept both ``ids=a,b`` and ``ids=a&ids=b``, and
+drop empty items.
 Every parameter of a request is read before any limit is checked, as in the
 reference, so a malformed parameter is reported before an out-of-range one.
 """
@@ -57,12 +58,14 @@ def get_bool(req: falcon.Request, name: str, default: bool = False) -> bool:
 
 
 def get_list(req: falcon.Request, name: str) -> list[str] | None:
+    """The items of a list parameter, or None when it is absent. A value of commas
+    only (``ids=,``) is present and empty, as in Zaqar, whose count checks then
+    refuse it."""
     value = req.params.get(name)
     if value is None:
         return None
     items = value if isinstance(value, list) else [value]
-    parts = [part for item in items for part in item.split(",") if part]
-    return parts or None
+    return [part for item in items for part in item.split(",") if part]
 
 
 def queue_list_params(rules: VersionRules) -> tuple[str, ...]:

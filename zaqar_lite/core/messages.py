@@ -155,8 +155,9 @@ class Messages:
         return self._cipher.open_one(self._store.messages.get(project, queue, message_id))
 
     def get_many(self, project: str, queue: str, ids: list[str]) -> list[Message]:
-        """The existing messages among 1 to ``max_messages_per_page`` ids."""
-        self._validator.message_ids(ids)
+        """The existing messages among 1 to ``max_messages_per_page`` ids (Zaqar
+        checks their count as a page size)."""
+        self._validator.message_limit(len(ids))
         return self._cipher.open_all(self._store.messages.get_many(project, queue, ids))
 
     def delete(self, project: str, queue: str, message_id: str, claim_id: str | None) -> None:
@@ -177,7 +178,8 @@ class Messages:
         """Delete the listed messages, claimed or not.
 
         ``ids`` is required (or, where the version pops, ``ids`` or ``pop``);
-        with ``message_delete_with_claim_id`` the claims must be named too.
+        with ``message_delete_with_claim_id`` the claims must be named too. Where
+        there is no pop (v1), Zaqar checks the count of ids as a page size.
         """
         if ids is None:
             if not rules.pop:
@@ -185,7 +187,10 @@ class Messages:
             raise ValidationFailed(
                 'The request should have either "ids" or "pop" parameter in the request, '
                 "to be able to delete.")
-        self._validator.message_ids(ids)
+        if rules.pop:
+            self._validator.message_ids(ids)
+        else:
+            self._validator.message_limit(len(ids))
         if self._settings.message_delete_with_claim_id:
             if claim_ids is None:
                 raise ValidationFailed(
