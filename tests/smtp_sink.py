@@ -140,8 +140,7 @@ class Sink:
                 lambda: str([(mail.rcpt_tos, mail.header("Subject")) for mail in self.mails]))
 
     def wait_count(self, address: str, count: int, timeout: float = 30) -> list[Mail]:
-        self.wait_for(lambda: len([m for m in self.mails if address in m.rcpt_tos]) >= count,
-                      timeout)
+        self.wait_for(lambda: len(self.to(address)) >= count, timeout)
         return self.to(address)
 
 

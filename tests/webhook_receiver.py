@@ -84,8 +84,7 @@ class Receiver:
                 lambda: str([(item.path, item.body[:80]) for item in self.received]))
 
     def wait_count(self, path: str, count: int, timeout: float = 30) -> list[Received]:
-        self.wait_for(lambda: len([r for r in self.received if r.path == path]) >= count,
-                      timeout)
+        self.wait_for(lambda: len(self.at(path)) >= count, timeout)
         return self.at(path)
 
     def close(self) -> None:
