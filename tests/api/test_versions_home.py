@@ -91,12 +91,15 @@ def test_home_document(api: Api) -> None:
         assert entry["href-template"] == template, rel
         assert entry["hints"]["allow"] == allow, rel
         assert entry["hints"]["formats"] == {"application/json": {}}, rel
-        if "POST" in allow:
+        if set(allow) <= {"POST", "PATCH"}:
             assert entry["hints"]["accept-post"] == ["application/json"], rel
+        else:
+            assert "accept-post" not in entry["hints"], rel
         variables = re.findall(r"[{,?]([a-z_]+)", template)
         assert sorted(entry.get("href-vars", {})) == sorted(variables), rel
     assert resources["rel/message_delete"]["href-vars"]["claim"] == "param/claim_id"
     assert resources["rel/queue"]["href-vars"] == {"queue_name": "param/queue_name"}
+    assert resources["rel/subscriptions_get"]["href-vars"]["limit"] == "param/subscription_limit"
     assert resources["rel/health"]["href"] == "/v2/health"
     assert resources["rel/health"]["hints"]["allow"] == ["GET"]
     assert set(resources) == set(HOME_ENTRIES) | {"rel/health"}

@@ -13,6 +13,7 @@ from zaqar_lite.api.version import HomeEntry, Mount, Version
 from zaqar_lite.core.rules import HeaderPolicy, Presence
 
 JSON_HOME = "application/json-home"
+BODY_METHODS = {"POST", "PATCH"}
 
 # Template variables whose parameter has another name.
 _PARAMS = {"claim": "claim_id"}
@@ -25,7 +26,7 @@ def _limit_param(template: str) -> str:
     if "/messages" in template:
         return "messages_limit"
     if "/subscriptions" in template:
-        return "subscriptions_limit"
+        return "subscription_limit"
     return "queue_limit"
 
 
@@ -39,7 +40,8 @@ def _template_vars(template: str) -> list[str]:
 
 def _entry(root: str, template: str, methods: tuple[str, ...]) -> dict[str, Any]:
     hints: dict[str, Any] = {"allow": list(methods), "formats": {"application/json": {}}}
-    if "POST" in methods:
+    if set(methods) <= BODY_METHODS:
+        # Zaqar names the body type of every entry that only takes bodies.
         hints["accept-post"] = ["application/json"]
     if not template.startswith("/"):
         # A plain link rather than a template (``rel/health``).
