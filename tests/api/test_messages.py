@@ -330,7 +330,8 @@ def test_list_limit_bounds(api: Api) -> None:
 def test_list_boolean_parameters_are_validated(api: Api, name: str, value: str) -> None:
     body = assert_error(api.get(f"/v2/queues/q/messages?{name}={value}"), 400,
                         "Invalid parameter")
-    assert body["description"].startswith(f'The "{name}" parameter is invalid.')
+    assert body["description"] == (f'The "{name}" parameter is invalid. '
+                                   'The value of the parameter must be "true" or "false".')
 
 
 def test_echo_hides_own_messages_in_any_uuid_spelling(api: Api) -> None:

@@ -388,7 +388,8 @@ def test_list_limit_bounds_accepted(api: Api) -> None:
 @pytest.mark.parametrize("value", ["None", "maybe", "2", "truee"])
 def test_list_boolean_parameters_are_validated(api: Api, name: str, value: str) -> None:
     body = assert_error(api.get(f"/v2/queues?{name}={value}"), 400, "Invalid parameter")
-    assert body["description"].startswith(f'The "{name}" parameter is invalid.')
+    assert body["description"] == (f'The "{name}" parameter is invalid. '
+                                   'The value of the parameter must be "true" or "false".')
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -54,7 +54,7 @@ def get_bool(req: falcon.Request, name: str, default: bool = False) -> bool:
         return True
     if lowered in FALSE_WORDS:
         return False
-    raise falcon.HTTPInvalidParam("The value of the parameter must be a boolean.", name)
+    raise falcon.HTTPInvalidParam('The value of the parameter must be "true" or "false".', name)
 
 
 def get_list(req: falcon.Request, name: str) -> list[str] | None:
