@@ -299,8 +299,8 @@ def test_renew_extends_message_lifetimes(api: Api) -> None:
 
 
 @pytest.mark.parametrize(("data", "title", "description"), [
-    (None, INVALID_BODY, "Request body can not be empty"),
-    ("", INVALID_BODY, "Request body can not be empty"),
+    (None, INVALID_BODY, "Request body could not be parsed."),
+    ("", INVALID_BODY, "Request body could not be parsed."),
     ("{", INVALID_BODY, "Request body could not be parsed."),
     ('"x"', INVALID_BODY, "Request body could not be parsed."),
     ("[]", INVALID_BODY, "Document type not supported."),

@@ -164,8 +164,8 @@ def test_first_bad_message_is_reported(api: Api) -> None:
 
 
 @pytest.mark.parametrize(("data", "title", "description"), [
-    (None, INVALID_BODY, "Request body can not be empty"),
-    ("", INVALID_BODY, "Request body can not be empty"),
+    (None, INVALID_BODY, "Request body could not be parsed."),
+    ("", INVALID_BODY, "Request body could not be parsed."),
     ("{", INVALID_BODY, "Request body could not be parsed."),
     ("messages", INVALID_BODY, "Request body could not be parsed."),
     ('"messages"', INVALID_BODY, "Request body could not be parsed."),

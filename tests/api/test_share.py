@@ -69,7 +69,7 @@ def test_share_errors(api: Api, body: dict[str, Any], description: str) -> None:
 
 
 def test_share_needs_a_json_object(api: Api) -> None:
-    assert_error(api.post(SHARE), 400, "Invalid request body", "Request body can not be empty")
+    assert_error(api.post(SHARE), 400, "Invalid request body", "Request body could not be parsed.")
     assert_error(share(api, [1]), 400, "Invalid request body")
 
 

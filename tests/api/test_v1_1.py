@@ -256,7 +256,7 @@ def test_post_errors_do_not_create_the_queue(api: Api, document: object, title: 
 
 def test_post_empty_or_oversized_body(api: Api) -> None:
     resp = api.post(f"{Q}/messages", data="", headers={"Content-Type": "application/json"})
-    assert_error(resp, 400, INVALID_BODY, "Request body can not be empty")
+    assert_error(resp, 400, INVALID_BODY, "Request body could not be parsed.")
     body = '{"messages": [{"ttl": 300, "body": "%s"}]}'
     data = body % ("x" * (262144 - len(body % "") + 1))
     resp = api.post(f"{Q}/messages", data=data,
@@ -452,7 +452,7 @@ def test_renew_defaults_and_release(api: Api) -> None:
     assert api.get(location).json()["ttl"] == 300
     assert_empty(api.patch(location, json={}))
     resp = api.patch(location, data="", headers={"Content-Type": "application/json"})
-    assert_error(resp, 400, INVALID_BODY, "Request body can not be empty")
+    assert_error(resp, 400, INVALID_BODY, "Request body could not be parsed.")
     assert_error(api.patch(location, json={"ttl": 43201}), 400, INVALID_API, CLAIM_TTL_RANGE)
     assert_empty(api.delete(location))
     for claim_id in ("non-existing-claim", UNKNOWN_ID):
