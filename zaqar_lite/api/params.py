@@ -26,6 +26,7 @@ QUEUE_FILTERING = ("name", "with_count")
 MESSAGE_PAGING = ("marker", "limit", "echo", "include_claimed")
 SUBSCRIPTION_PAGING = ("marker", "limit")
 MESSAGE_DELAYS = ("include_delayed",)
+BOOLEAN_PARAMS = frozenset({"detailed", "with_count", "echo", "include_claimed", "include_delayed"})
 
 
 def get_str(req: falcon.Request, name: str) -> str | None:
@@ -113,8 +114,27 @@ def message_list_query(req: falcon.Request, rules: VersionRules) -> MessageListQ
 
 
 def next_link(req: falcon.Request, names: tuple[str, ...], marker: str) -> list[dict[str, str]]:
-    """The single ``next`` link: the request's recognised parameters plus ``marker``."""
-    query = [(name, get_str(req, name)) for name in names if name != "marker"]
-    query = [(name, value) for name, value in query if value is not None]
-    query.append(("marker", marker))
+    """The single ``next`` link: the request's recognised parameters plus ``marker``.
+
+    Written as Zaqar writes it: in the order of ``names`` with ``marker`` last
+    unless the request gave one, booleans as ``true``/``false`` and the page
+    size as a plain number.
+    """
+    given_marker = get_str(req, "marker") is not None
+    query: list[tuple[str, str]] = []
+    for name in names:
+        if name == "marker":
+            if given_marker:
+                query.append((name, marker))
+            continue
+        value = get_str(req, name)
+        if value is None:
+            continue
+        if name in BOOLEAN_PARAMS:
+            value = "true" if get_bool(req, name) else "false"
+        elif name == "limit":
+            value = str(get_int(req, name))
+        query.append((name, value))
+    if not given_marker:
+        query.append(("marker", marker))
     return [{"rel": "next", "href": f"{req.path}?{urlencode(query)}"}]
