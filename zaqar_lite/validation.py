@@ -96,6 +96,17 @@ def _field_type_error(field: str) -> str:
     return f'The value of the "{field}" field must be a int.'
 
 
+def _booleans_as_ints(document: Any, fields: Sequence[str]) -> None:
+    """Zaqar's ``isinstance(value, int)`` takes JSON ``true`` and ``false`` in these
+    members as 1 and 0, which its range checks then judge; JSON Schema would call
+    them the wrong type."""
+    if isinstance(document, dict):
+        for field in fields:
+            value = document.get(field)
+            if isinstance(value, bool):
+                document[field] = int(value)
+
+
 def _no_fractions(document: Mapping[str, Any], fields: Sequence[str]) -> None:
     """Zaqar checks these members with ``isinstance(value, int)``, which refuses a
     number written with a fraction (``60.0``) that JSON Schema counts as an
@@ -327,6 +338,9 @@ class RequestValidator:
         else:
             raise ValidationFailed("No messages were found in the request body.")
         schema = self._messages[(not rules.ttl_defaults, rules.queue_settings)]
+        if isinstance(items, list):
+            for item in items:
+                _booleans_as_ints(item, MESSAGE_INT_FIELDS)
         error = schema.first_error(items)
         if error is None and not items:
             error = ValidationFailed("No messages to enqueu.")
@@ -348,6 +362,7 @@ class RequestValidator:
         """
         required = not rules.ttl_defaults
         document = {} if document is None else document
+        _booleans_as_ints(document, CLAIM_INT_FIELDS)
         error = self._claims[(required, required)].first_error(document)
         if error is not None:
             raise error
@@ -367,6 +382,7 @@ class RequestValidator:
         Without defaults (v1) ``ttl`` is required and ``grace`` is 0 unless given.
         """
         required = not rules.ttl_defaults
+        _booleans_as_ints(document, CLAIM_INT_FIELDS)
         error = self._claims[(required, False)].first_error(document)
         if error is not None:
             raise error

@@ -158,6 +158,9 @@ def test_claim_extends_short_lived_messages(api: Api) -> None:
     ({"ttl": 60.5}, "", INVALID_BODY, type_error("ttl")),
     # Zaqar's isinstance(ttl, int) refuses a whole number written with a fraction.
     ({"ttl": 60.0}, "", INVALID_BODY, type_error("ttl")),
+    # ... and takes true and false as 1 and 0, which its range checks then refuse.
+    ({"ttl": True}, "", INVALID_API, TTL_RANGE),
+    ({"grace": False}, "", INVALID_API, GRACE_RANGE),
     ({"grace": 60.0}, "", INVALID_BODY, type_error("grace")),
     ({"limit": 2.0}, "", INVALID_BODY, type_error("limit")),
     ({"ttl": [60]}, "", INVALID_BODY, type_error("ttl")),

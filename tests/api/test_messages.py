@@ -132,6 +132,9 @@ def test_ttl_bounds_accepted(api: Api, ttl: int) -> None:
     ({"body": 1, "ttl": "60"}, INVALID_BODY, 'The value of the "ttl" field must be a int.'),
     ({"body": 1, "ttl": 60.5}, INVALID_BODY, 'The value of the "ttl" field must be a int.'),
     ({"body": 1, "ttl": 60.0}, INVALID_BODY, 'The value of the "ttl" field must be a int.'),
+    # Zaqar's isinstance(ttl, int) takes true and false as 1 and 0, then range-checks them.
+    ({"body": 1, "ttl": True}, INVALID_API, TTL_RANGE),
+    ({"body": 1, "ttl": False}, INVALID_API, TTL_RANGE),
     ({"body": 1, "ttl": None}, INVALID_BODY, 'The value of the "ttl" field must be a int.'),
     ({"body": 1, "ttl": [60]}, INVALID_BODY, 'The value of the "ttl" field must be a int.'),
     ({"body": 1, "delay": 901}, INVALID_API, DELAY_RANGE),
@@ -424,6 +427,12 @@ def test_per_message_delay_on_a_plain_queue(api: Api) -> None:
     assert claim(api, "q") == (None, [])
     counts = stats(api, "q")
     assert (counts["total"], counts["free"], counts["claimed"]) == (2, 1, 1)
+
+
+def test_a_delay_of_true_is_taken_as_one_second_as_in_zaqar(api: Api) -> None:
+    resp = api.post("/v2/queues/q/messages", json={"messages": [{"body": 1, "delay": True}]})
+    assert_status(resp, 201)
+    assert len(list_messages(api, "q", "echo=true&include_delayed=true")["messages"]) == 1
 
 
 def test_delay_ends(api: Api) -> None:
