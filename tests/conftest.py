@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -29,6 +30,21 @@ import pytest
 
 MONGODB_URI_ENV = "ZAQAR_LITE_TEST_MONGODB_URI"
 STORE_DRIVERS = ["sqlite", "mongodb"]
+CONTRACT_SOCKET_TIMEOUT_MS = 60_000
+"""How long a contract test waits for one answer of the database. The in-process
+stand-in can pause for seconds on a busy 2-core machine; the server's own timeouts
+are tested against databases of their own (tests/test_storage_down.py,
+tests/test_durability.py)."""
+
+
+def patient(uri: str) -> str:
+    """``uri`` with the contract suite's socket timeout, unless it sets one."""
+    parts = urllib.parse.urlsplit(uri)
+    if "sockettimeoutms" in parts.query.lower():
+        return uri
+    query = "&".join(filter(None, [parts.query,
+                                   f"socketTimeoutMS={CONTRACT_SOCKET_TIMEOUT_MS}"]))
+    return urllib.parse.urlunsplit(parts._replace(path=parts.path or "/", query=query))
 
 
 class FakeClock:
@@ -118,7 +134,7 @@ def open_mongodb_store(request: pytest.FixtureRequest,
 
     def open_fresh(**options: Any) -> Any:
         database = "t_" + uuid.uuid4().hex
-        store = open_store(request.getfixturevalue("mongodb_uri"), clock=clock,
+        store = open_store(patient(request.getfixturevalue("mongodb_uri")), clock=clock,
                            database=database, unreliable=True, **options)
         opened.append((store, database, request.getfixturevalue("_mongodb_admin_client")))
         return store
