@@ -96,26 +96,6 @@ def _field_type_error(field: str) -> str:
     return f'The value of the "{field}" field must be a int.'
 
 
-def _booleans_as_ints(document: Any, fields: Sequence[str]) -> None:
-    """Zaqar's ``isinstance(value, int)`` takes JSON ``true`` and ``false`` in these
-    members as 1 and 0, which its range checks then judge; JSON Schema would call
-    them the wrong type."""
-    if isinstance(document, dict):
-        for field in fields:
-            value = document.get(field)
-            if isinstance(value, bool):
-                document[field] = int(value)
-
-
-def _no_fractions(document: Mapping[str, Any], fields: Sequence[str]) -> None:
-    """Zaqar checks these members with ``isinstance(value, int)``, which refuses a
-    number written with a fraction (``60.0``) that JSON Schema counts as an
-    integer."""
-    for field in fields:
-        if isinstance(document.get(field), float):
-            raise InvalidBody(_field_type_error(field))
-
-
 def _checks(*fields: tuple[str, str | None, bool]) -> list[dict[str, Any]]:
     """Shape checks of an object's members, one subschema each, in Zaqar's order.
 
@@ -172,6 +152,31 @@ class Schema:
         if error.validator in _SHAPE_KEYWORDS:
             return InvalidBody(message)
         return ValidationFailed(message)
+
+
+def _first_error(schema: Schema, document: Any, holders: Sequence[Any],
+                 fields: Sequence[str]) -> ZaqarError | None:
+    """``schema``'s first error for ``document``, with the integer ``fields`` of the
+    objects in ``holders`` judged as Zaqar's ``isinstance(value, int)`` judges them.
+
+    JSON ``true`` and ``false`` are 1 and 0 (rewritten in place, for the range
+    checks to judge); a number written with a fraction (``60.0``), which JSON
+    Schema counts as an integer, is the wrong type once the schema holds.
+    """
+    fraction = None
+    for holder in holders:
+        if not isinstance(holder, dict):
+            continue
+        for field in fields:
+            value = holder.get(field)
+            if isinstance(value, bool):
+                holder[field] = int(value)
+            elif fraction is None and isinstance(value, float):
+                fraction = field
+    error = schema.first_error(document)
+    if error is None and fraction is not None:
+        return InvalidBody(_field_type_error(fraction))
+    return error
 
 
 @dataclasses.dataclass(frozen=True)
@@ -338,16 +343,12 @@ class RequestValidator:
         else:
             raise ValidationFailed("No messages were found in the request body.")
         schema = self._messages[(not rules.ttl_defaults, rules.queue_settings)]
-        if isinstance(items, list):
-            for item in items:
-                _booleans_as_ints(item, MESSAGE_INT_FIELDS)
-        error = schema.first_error(items)
+        error = _first_error(schema, items, items if isinstance(items, list) else [],
+                             MESSAGE_INT_FIELDS)
         if error is None and not items:
             error = ValidationFailed("No messages to enqueu.")
         if error is not None:
             raise error
-        for item in items:
-            _no_fractions(item, MESSAGE_INT_FIELDS)
         checked: list[dict[str, Any]] = items
         return checked
 
@@ -362,11 +363,10 @@ class RequestValidator:
         """
         required = not rules.ttl_defaults
         document = {} if document is None else document
-        _booleans_as_ints(document, CLAIM_INT_FIELDS)
-        error = self._claims[(required, required)].first_error(document)
+        error = _first_error(self._claims[(required, required)], document, [document],
+                             CLAIM_INT_FIELDS)
         if error is not None:
             raise error
-        _no_fractions(document, CLAIM_INT_FIELDS)
         ttl = int(document.get("ttl", self.settings.default_claim_ttl))
         grace = int(document.get("grace", self.settings.default_claim_grace))
         limit = query_limit if query_limit is not None else document.get("limit", DEFAULT_PAGE_SIZE)
@@ -382,11 +382,10 @@ class RequestValidator:
         Without defaults (v1) ``ttl`` is required and ``grace`` is 0 unless given.
         """
         required = not rules.ttl_defaults
-        _booleans_as_ints(document, CLAIM_INT_FIELDS)
-        error = self._claims[(required, False)].first_error(document)
+        error = _first_error(self._claims[(required, False)], document, [document],
+                             CLAIM_INT_FIELDS)
         if error is not None:
             raise error
-        _no_fractions(document, CLAIM_INT_FIELDS)
         grace_default = self.settings.default_claim_grace if rules.ttl_defaults else 0
         ttl = int(document.get("ttl", self.settings.default_claim_ttl))
         grace = int(document.get("grace", grace_default))
