@@ -8,6 +8,7 @@ import sqlite3
 
 from zaqar_lite.storage import open_store
 from zaqar_lite.storage.base import NewMessage
+from zaqar_lite.storage.sqlite import database
 from zaqar_lite.storage.sqlite.database import EXPIRY_SWEEP_SECONDS
 
 
@@ -33,6 +34,31 @@ def test_the_sweep_deletes_expired_messages_of_every_queue(tmp_path, clock):
         assert counts == {"short": 1, "mixed": 1}
         assert store.queues.stats("p", "short").total == 1
         assert store.queues.stats("p", "mixed").total == 1
+    finally:
+        store.close()
+
+
+def test_a_sweep_deletes_a_bounded_batch_and_one_that_fills_it_goes_on(
+        tmp_path, clock, monkeypatch):
+    """No sweep holds the write lock for a whole backlog: it deletes at most
+    ``EXPIRY_SWEEP_ROWS`` messages, and the next post sweeps again at once."""
+    monkeypatch.setattr(database, "EXPIRY_SWEEP_ROWS", 3)
+    path = tmp_path / "batches.db"
+    store = open_store(f"sqlite:///{path}", clock=clock)
+
+    def stored() -> int:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT COUNT(*) FROM messages WHERE queue = 'old'").fetchone()[0]
+
+    try:
+        post(store, "old", ttl=60, count=7)
+        clock.advance(61)
+        left = []
+        for _ in range(3):
+            post(store, "new", ttl=3600)  # each post at the same moment
+            left.append(stored())
+        assert left == [4, 1, 0]
+        assert store.queues.stats("p", "old").total == 0
     finally:
         store.close()
 

@@ -38,7 +38,10 @@ from zaqar_lite.storage.sqlite.schema import MIGRATIONS, SCHEMA
 LOG = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
-EXPIRY_SWEEP_SECONDS = 60
+EXPIRY_SWEEP_SECONDS = 1
+EXPIRY_SWEEP_ROWS = 2000
+"""Expired messages one sweep deletes at most: a sweep holds the write lock for
+milliseconds, and one that found more sweeps again at the next post."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -106,7 +109,8 @@ class Database:
         self.commits = 0
         """Write transactions committed by this process (each holds one or more writes)."""
         self._lock_file: int | None = None
-        self._last_sweep = 0
+        self._next_sweep = 0
+        """When this process sweeps expired messages next (clock seconds)."""
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
         expose_round_trips("sqlite")
@@ -244,23 +248,33 @@ class Database:
         conn.executescript(SCHEMA)
 
     def sweep_expired(self, now: int) -> None:
-        """Delete expired messages and subscriptions, at most once a minute per process."""
-        if now - self._last_sweep < EXPIRY_SWEEP_SECONDS:
+        """Delete expired messages and subscriptions, at most once a second per
+        process while each sweep finds fewer than ``EXPIRY_SWEEP_ROWS`` messages.
+
+        Reads skip expired messages one by one (they lead a queue's marker order),
+        so sweeping often keeps that walk, and each sweep's hold of the write
+        lock, short.
+        """
+        if now < self._next_sweep:
             return
-        self._last_sweep = now
+        self._next_sweep = now + EXPIRY_SWEEP_SECONDS
         with self.write() as conn:
             # Queue by queue (CROSS JOIN keeps queues the outer loop), through each
             # queue's expiry index: no index of expiry across queues to keep up.
             gone = collections.Counter(conn.execute(
                 "DELETE FROM messages WHERE rowid IN (SELECT m.rowid FROM queues AS q "
                 "CROSS JOIN messages AS m ON m.project = q.project AND m.queue = q.name "
-                "AND m.expires <= ?) RETURNING project, queue", (now,)))
+                "AND m.expires <= ? LIMIT ?) RETURNING project, queue",
+                (now, EXPIRY_SWEEP_ROWS)))
             conn.executemany(
                 "UPDATE queues SET messages = messages - ? WHERE project = ? AND name = ?",
                 [(count, project, queue) for (project, queue), count in gone.items()])
             conn.execute("DELETE FROM subscriptions WHERE expires <= ?", (now,))
-        if gone:
-            LOG.debug("deleted %d expired messages", sum(gone.values()))
+        deleted = sum(gone.values())
+        if deleted >= EXPIRY_SWEEP_ROWS:
+            self._next_sweep = now
+        if deleted:
+            LOG.debug("deleted %d expired messages", deleted)
 
     def close(self) -> None:
         """Close this thread's connection, the writer connection and the lock file."""
