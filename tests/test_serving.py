@@ -76,6 +76,49 @@ def test_slow_clients_starve_nothing_and_are_cut_off(guarded: LiveServer) -> Non
     assert time.monotonic() - opened < REQUEST_TIMEOUT + 10
 
 
+def test_a_client_that_reads_no_answers_gets_no_more_served_and_is_cut_off(
+        guarded: LiveServer) -> None:
+    """Pipelined requests for a listing of about 2 MB each, none of whose answers is
+    read: the server answers no more of them than the connection holds, leaves the
+    requests after them undone, and drops the connection after the request timeout."""
+    session = requests.Session()
+    for _ in range(10):
+        resp = session.post(f"{guarded.url}/v2/queues/unread/messages", headers=HEADERS,
+                            json={"messages": [{"body": "x" * 200_000}]}, timeout=30)
+        assert resp.status_code == 201
+    listing = http_request("GET", "/v2/queues/unread/messages?limit=10&echo=true")
+    after = http_request("POST", "/v2/queues/unread-after/messages",
+                         body=json.dumps({"messages": [{"body": 1}]}).encode())
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(guarded.address)
+    with sock:
+        sock.sendall(listing * 30 + after)
+        started = time.monotonic()
+        resp = session.get(f"{guarded.url}/v2/queues", headers=HEADERS, timeout=30)
+        assert resp.status_code == 200
+        assert time.monotonic() - started < ANSWER_BOUND
+        time.sleep(REQUEST_TIMEOUT + 2)
+        received, closed = b"", False
+        deadline = time.monotonic() + 10
+        sock.settimeout(1)
+        while not closed and time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(1 << 20)
+            except TimeoutError:
+                continue
+            except ConnectionResetError:
+                break
+            received += chunk
+            closed = not chunk
+        else:
+            assert closed, "the connection was still open"
+    assert received.count(b"HTTP/1.1 200 ") < 30
+    resp = session.get(f"{guarded.url}/v2/queues/unread-after/stats", headers=HEADERS,
+                       timeout=30)
+    assert resp.json()["messages"]["total"] == 0
+
+
 def test_an_idle_connection_is_closed_without_an_answer(guarded: LiveServer) -> None:
     with socket.create_connection(guarded.address) as sock:
         started = time.monotonic()

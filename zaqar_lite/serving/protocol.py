@@ -4,7 +4,10 @@ uvicorn bounds only the idle time between requests: a client that trickles a
 request byte by byte holds its connection for ever. Here a request (its
 headers and its body) must arrive whole within ``request_timeout`` seconds of
 its first byte (or of the connection, for the first request); otherwise it is
-answered 408 and the connection closed. Answers the HTTP layer gives itself
+answered 408 and the connection closed. A client that reads its answers more slowly
+than they are written gets no more of its requests read or answered until it
+catches up, so what waits for it is one answer; one that takes nothing of its
+answers for ``request_timeout`` seconds is cut off. Answers the HTTP layer gives itself
 (malformed request 400, request line too long 414, headers too large 431,
 408) are JSON, like every answer of the app.
 """
@@ -90,6 +93,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._closing = False
         """Close once the request in the pool is answered (server shutdown)."""
         self._waiting: collections.deque[Request] = collections.deque()
+        self._unread: asyncio.TimerHandle | None = None
+        """Checks that a client with answers waiting still takes them."""
 
     # -- the deadline ---------------------------------------------------
 
@@ -99,6 +104,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self._stop_watching()
         self._waiting.clear()
         super().connection_lost(exc)
 
@@ -136,6 +142,44 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 408, f"The request was not received in full within {self.request_timeout:g} "
                      "seconds."))
         self.transport.close()
+
+    # -- clients that read slowly ------------------------------------------
+
+    def pause_writing(self) -> None:
+        """The transport holds more than its high-water mark: answer nothing more
+        (and read no more requests) until the client has taken most of it."""
+        super().pause_writing()
+        if self.bridge is not None:
+            self.flow.pause_reading()
+        self._watch(self.transport.get_write_buffer_size())
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._stop_watching()
+        if self.bridge is not None:
+            self._go_on()
+
+    def _watch(self, left: int) -> None:
+        self._unread = self.loop.call_later(self.request_timeout, self._check_unread, left)
+
+    def _stop_watching(self) -> None:
+        if self._unread is not None:
+            self._unread.cancel()
+            self._unread = None
+
+    def _check_unread(self, left: int) -> None:
+        """Cut the connection off if the client took nothing since the last check,
+        dropping what it left unread."""
+        self._unread = None
+        if not self.flow.write_paused:
+            return
+        now_left = self.transport.get_write_buffer_size()
+        if now_left < left:
+            self._watch(now_left)
+            return
+        self.logger.info("closing a connection whose client took none of its answers "
+                         "for %g s", self.request_timeout)
+        self.transport.abort()
 
     # -- limits and JSON errors -----------------------------------------
 
@@ -214,7 +258,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._write(self.scope, body_refusal(self.bridge.max_body), keep_alive=False)
 
     def _dispatch(self, request: Request) -> None:
-        if self._running:
+        if self._running or self.flow.write_paused:
             self._waiting.append(request)
             self.flow.pause_reading()
         else:
@@ -239,9 +283,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self._answer(request, outcome)
-        while self._waiting and not self._running and not self.transport.is_closing():
+        self._go_on()
+
+    def _go_on(self) -> None:
+        """Start the requests that waited, in order, while none runs and the client
+        keeps up with the answers; read on once none waits."""
+        while (self._waiting and not self._running and not self.flow.write_paused
+               and not self.transport.is_closing()):
             self._start(self._waiting.popleft())
-        if not self._waiting and not self.transport.is_closing():
+        if not self._waiting and not self.flow.write_paused and not self.transport.is_closing():
             self.flow.resume_reading()
 
     def _answer(self, request: Request, outcome: Response | Exception) -> None:
