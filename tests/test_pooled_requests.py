@@ -1,6 +1,6 @@
-"""Which requests the request threads run: on SQLite the writes (4 threads by
-default), on MongoDB every request that may use the store (8), and with one thread
-none: the event loop's thread runs the rest."""
+"""Which requests the request threads run: on SQLite the writes, the metrics page
+and the health checks (4 threads by default), on MongoDB every request that may use
+the store (8), and with one thread none: the event loop's thread runs the rest."""
 
 from __future__ import annotations
 
@@ -30,10 +30,16 @@ REQUESTS = [
     ("GET", "/v2/queues"),
     ("GET", "/v2/ping"),
     ("GET", "/metrics"),
+    ("GET", "/v2/health"),
+    ("GET", "/v1.1/health"),
+    ("HEAD", "/v1/health"),
 ]
 READS = {("GET", "/v2/queues/q/messages"), ("GET", "/v2/"), ("HEAD", "/v1/queues/q"),
          ("OPTIONS", "/v2/queues"), ("GET", "/"), ("GET", "/v1.1/"), ("GET", "/v1"),
-         ("GET", "/v2/queues"), ("GET", "/v2/ping"), ("GET", "/metrics")}
+         ("GET", "/v2/queues"), ("GET", "/v2/ping")}
+SLOW_READS = {("GET", "/metrics"), ("GET", "/v2/health"), ("GET", "/v1.1/health"),
+              ("HEAD", "/v1/health")}
+"""Reads that take long enough to hold up the event loop."""
 STORELESS = {("GET", "/"), ("GET", "/v2/"), ("GET", "/v1.1/"), ("GET", "/v1")}
 """The version list and the home documents."""
 
@@ -49,10 +55,11 @@ def pooled(environ: dict[str, str]) -> set[tuple[str, str]]:
     return {(method, path) for method, path in REQUESTS if not bridge.inline(scope(method, path))}
 
 
-def test_sqlite_pools_the_writes() -> None:
+def test_sqlite_pools_the_writes_and_the_slow_reads() -> None:
     environ = {"ZAQAR_LITE_STORAGE": "sqlite:///pooled.db"}
     assert load_settings(environ=environ).request_threads == 4
     assert pooled(environ) == set(REQUESTS) - READS
+    assert SLOW_READS <= pooled(environ)
 
 
 def test_mongodb_pools_every_request_but_the_home_documents() -> None:

@@ -104,12 +104,23 @@ STORELESS_PATHS = frozenset(
 """The version list and the home documents, which are served from memory (raw paths)."""
 
 
+SLOW_READ_PATHS = frozenset(
+    {b"/metrics", *(f"{version.root}/health".encode() for version in VERSIONS)})
+"""Reads that would hold up an event loop: the metrics page merges the samples of
+every worker, and the health checks post, claim and delete (raw paths)."""
+
+
 def pooled_requests(settings: Settings) -> Callable[[Mapping[str, Any]], bool]:
     """What the request threads run: on MongoDB every request that may wait on the
     network (all but ``STORELESS_PATHS``); on SQLite the writes, which wait on a
-    commit that concurrent writes share, while reads are cheaper on the event
-    loop's thread."""
-    return reads_store if settings.store_on_network else writes
+    commit that concurrent writes share, and ``SLOW_READ_PATHS``, while other reads
+    are cheaper on the event loop's thread."""
+    return reads_store if settings.store_on_network else writes_or_slow_reads
+
+
+def writes_or_slow_reads(scope: Mapping[str, Any]) -> bool:
+    """A request that may change something, or one for ``SLOW_READ_PATHS``."""
+    return writes(scope) or scope["raw_path"] in SLOW_READ_PATHS
 
 
 def reads_store(scope: Mapping[str, Any]) -> bool:

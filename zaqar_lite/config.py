@@ -226,8 +226,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("threads", _WSGI, "threads", _parse_auto_or_positive,
            "Request threads per worker; auto: 4 with SQLite, 8 with MongoDB (to overlap "
            "network waits). With MongoDB every request but the home documents runs in "
-           "them; with SQLite the writes (concurrent ones share a commit). The event "
-           "loop's own thread runs the rest (with 1, every request)."),
+           "them; with SQLite the writes (concurrent ones share a commit), the metrics "
+           "page and the health checks. The event loop's own thread runs the rest (with 1, "
+           "every request)."),
     Option("timeout", _WSGI, "timeout", _positive,
            "Seconds before a silent worker is restarted."),
     Option("request_timeout", _WSGI, "request_timeout", _positive,
