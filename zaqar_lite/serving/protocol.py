@@ -288,11 +288,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _go_on(self) -> None:
         """Start the requests that waited, in order, while none runs and the client
         keeps up with the answers; read on once none waits."""
-        while (self._waiting and not self._running and not self.flow.write_paused
-               and not self.transport.is_closing()):
+        while self._waiting and not self._running and self._keeping_up():
             self._start(self._waiting.popleft())
-        if not self._waiting and not self.flow.write_paused and not self.transport.is_closing():
+        if not self._waiting and self._keeping_up():
             self.flow.resume_reading()
+
+    def _keeping_up(self) -> bool:
+        """The connection is open and its client takes its answers as they come."""
+        return not self.flow.write_paused and not self.transport.is_closing()
 
     def _answer(self, request: Request, outcome: Response | Exception) -> None:
         """Write the response, or a 500 (closing) if the app raised."""

@@ -64,6 +64,12 @@ def translate_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def delete_expired_subscriptions(conn: sqlite3.Connection, now: int) -> int:
+    """Delete the subscriptions expired at ``now``; how many there were."""
+    removed: int = conn.execute("DELETE FROM subscriptions WHERE expires <= ?", (now,)).rowcount
+    return removed
+
+
 class _CountingConnection(sqlite3.Connection):
     """A connection that counts the statements it runs (the store's round trips).
 
@@ -269,7 +275,7 @@ class Database:
             conn.executemany(
                 "UPDATE queues SET messages = messages - ? WHERE project = ? AND name = ?",
                 [(count, project, queue) for (project, queue), count in gone.items()])
-            conn.execute("DELETE FROM subscriptions WHERE expires <= ?", (now,))
+            delete_expired_subscriptions(conn, now)
         deleted = sum(gone.values())
         if deleted >= EXPIRY_SWEEP_ROWS:
             self._next_sweep = now

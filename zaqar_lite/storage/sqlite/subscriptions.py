@@ -17,7 +17,11 @@ from zaqar_lite.storage.base import (
     new_id,
 )
 from zaqar_lite.storage.rules import deadline
-from zaqar_lite.storage.sqlite.database import Database, translate_errors
+from zaqar_lite.storage.sqlite.database import (
+    Database,
+    delete_expired_subscriptions,
+    translate_errors,
+)
 from zaqar_lite.storage.sqlite.schema import SUBSCRIBED_QUEUE, dump_json, placeholders
 
 COLUMNS = "id, queue, subscriber, ttl, options, created, expires, confirmed"
@@ -156,6 +160,4 @@ class SQLiteSubscriptions(SubscriptionController):
     @translate_errors
     def remove_expired(self) -> int:
         with self._db.write() as conn:
-            removed: int = conn.execute("DELETE FROM subscriptions WHERE expires <= ?",
-                                        (self._db.now(),)).rowcount
-        return removed
+            return delete_expired_subscriptions(conn, self._db.now())
